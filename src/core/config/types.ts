@@ -1,0 +1,78 @@
+import type { MetadataPolicy } from '../report/types';
+
+/**
+ * The probe configuration file (`trueslim.json` next to the Dockerfile), one schema for the
+ * CLI and the extension: schemas/trueslim.schema.json validates it.
+ */
+export interface TrueSlimConfig {
+  probes: ProbeConfig[];
+  /** Globs (image paths) always kept. */
+  include: string[];
+  /** Globs (image paths) never kept, unless they are package metadata under preserve/prune. */
+  exclude: string[];
+  metadata: MetadataPolicy;
+  /** Output tag; `{repo}`, `{tag}` are replaced. Default `{repo}:{tag}-slim`. */
+  tag?: string;
+  build: {
+    context?: string;
+    args: Record<string, string>;
+    /** Names of build args whose values never appear in logs or reports. */
+    secretArgs: string[];
+    target?: string;
+    platform?: string;
+  };
+  /** Embed a CycloneDX SBOM of the slim image in it. */
+  embedSbom: boolean;
+}
+
+export type ProbeConfig = HttpProbe | ExecProbe | HostProbe | WaitProbe;
+
+export interface ProbeCommon {
+  name?: string;
+  /** Per-probe time limit in seconds. */
+  timeoutSeconds?: number;
+}
+
+export interface HttpProbe extends ProbeCommon {
+  type: 'http';
+  /** Container port; default: every EXPOSEd port. */
+  port?: number;
+  method?: string;
+  paths?: string[];
+  /** Accepted statuses; default 200-399. */
+  expectStatus?: number[];
+  /** Substring the body must contain (optional). */
+  expectBody?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Readiness: overall seconds to wait for the first answer (default 60). */
+  readyTimeoutSeconds?: number;
+}
+
+export interface ExecProbe extends ProbeCommon {
+  type: 'exec';
+  /** Argv, or a string run with `/bin/sh -c`. */
+  command: string[] | string;
+}
+
+export interface HostProbe extends ProbeCommon {
+  type: 'host';
+  /** Run on the host with `sh -c`; gets TRUESLIM_HOST, TRUESLIM_PORT_<port>, TRUESLIM_URL. */
+  command: string;
+  cwd?: string;
+}
+
+export interface WaitProbe extends ProbeCommon {
+  type: 'wait';
+  /** Seconds to keep tracing; absent = until the user finishes (Enter / Finish button). */
+  seconds?: number;
+}
+
+export const DEFAULT_CONFIG: TrueSlimConfig = {
+  probes: [],
+  include: [],
+  exclude: [],
+  metadata: 'preserve',
+  build: { args: {}, secretArgs: [] },
+  embedSbom: false,
+};

@@ -1,0 +1,84 @@
+import type { Readable } from 'node:stream';
+import { readTar } from '../tar/tarReader';
+import type { TarEntry } from '../tar/types';
+import { throwIfCancelled } from '../errors';
+
+export interface IndexEntry {
+  type: TarEntry['type'];
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  /** Symlink text, or the normalised target path of a hard link. */
+  linkname?: string;
+  /** Position in the export stream; hard-link groups are decided by it. */
+  order: number;
+}
+
+/** Something that wants to see every entry of the pass, and the content of a few. */
+export interface EntryObserver {
+  wants(entry: TarEntry): 'content' | false;
+  add(entry: TarEntry, content?: Buffer): void;
+}
+
+/** Largest file an observer may ask to see whole; bigger ones are reported without content. */
+export const MAX_OBSERVED_CONTENT = 64 * 1024 * 1024;
+
+/** What is in the image: every path with its type and link text, from one pass over the export. */
+export class FsIndex {
+  readonly entries = new Map<string, IndexEntry>();
+  /** Raw names that tried to leave the root; never written anywhere. */
+  readonly unsafeNames: string[] = [];
+  totalBytes = 0;
+
+  get(path: string): IndexEntry | undefined {
+    return this.entries.get(path);
+  }
+
+  /** Regular files and links (not directories), the unit users count. */
+  get fileCount(): number {
+    let n = 0;
+    for (const e of this.entries.values()) if (e.type !== 'dir') n++;
+    return n;
+  }
+}
+
+export async function indexImage(
+  stream: Readable,
+  observers: EntryObserver[],
+  signal?: AbortSignal,
+  onBytes?: (bytes: number) => void,
+): Promise<FsIndex> {
+  const index = new FsIndex();
+  let seen = 0;
+  for await (const item of readTar(stream)) {
+    if ((item.index & 1023) === 0) throwIfCancelled(signal, 'plan');
+    const { entry } = item;
+    if (item.unsafe) {
+      index.unsafeNames.push(item.rawName);
+      continue;
+    }
+    index.entries.set(entry.path, {
+      type: entry.type,
+      mode: entry.mode,
+      uid: entry.uid,
+      gid: entry.gid,
+      size: entry.size,
+      linkname: entry.linkname,
+      order: item.index,
+    });
+    index.totalBytes += entry.size;
+    const wanted = entry.size <= MAX_OBSERVED_CONTENT ? observers.filter((o) => o.wants(entry) === 'content') : [];
+    if (wanted.length > 0) {
+      const pieces: Buffer[] = [];
+      for await (const piece of item.body()) pieces.push(Buffer.from(piece));
+      const content = Buffer.concat(pieces);
+      for (const o of observers) o.add(entry, wanted.includes(o) ? content : undefined);
+    } else {
+      for (const o of observers) o.add(entry);
+    }
+    seen += entry.size + 512;
+    onBytes?.(seen);
+  }
+  return index;
+}

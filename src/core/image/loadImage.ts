@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import type Dockerode from 'dockerode';
+import * as tar from 'tar-stream';
+import { throwIfCancelled, TrueSlimError } from '../errors';
+import type { SlimLayer } from './slimLayer';
+
+/** The parts of `docker image inspect` the slim image inherits. */
+export interface SourceImage {
+  id: string;
+  reference: string;
+  architecture: string;
+  os: string;
+  variant?: string;
+  config: Record<string, unknown>;
+}
+
+export const LABEL_SLIM = 'io.trueslim.slim';
+export const LABEL_SOURCE_ID = 'io.trueslim.source.id';
+export const LABEL_SOURCE_REF = 'io.trueslim.source.image';
+export const LABEL_VERSION = 'io.trueslim.version';
+
+/**
+ * The image config of the slim image: the source's whole config (Entrypoint, Cmd, Env,
+ * WorkingDir, User, ExposedPorts, Volumes, Labels, StopSignal, Healthcheck…) with one
+ * layer and labels that name the source.
+ */
+export function slimImageConfig(source: SourceImage, layer: SlimLayer, toolVersion: string): Record<string, unknown> {
+  const labels = { ...((source.config.Labels as Record<string, string> | null) ?? {}) };
+  labels[LABEL_SLIM] = 'true';
+  labels[LABEL_SOURCE_ID] = source.id;
+  labels[LABEL_SOURCE_REF] = source.reference;
+  labels[LABEL_VERSION] = toolVersion;
+  const config: Record<string, unknown> = { ...source.config, Labels: labels };
+  // Inspect output carries the image name in `Image`; it is not part of an image config.
+  delete config.Image;
+  return {
+    architecture: source.architecture,
+    os: source.os,
+    ...(source.variant ? { variant: source.variant } : {}),
+    created: new Date().toISOString(),
+    config,
+    rootfs: { type: 'layers', diff_ids: [`sha256:${layer.digest}`] },
+    history: [{ created: new Date().toISOString(), created_by: `trueslim ${toolVersion} (slimmed from ${source.reference})` }],
+  };
+}
+
+/** Loads a docker-archive (manifest + config + the layer) into the engine; returns the image id. */
+export async function loadSlimImage(
+  docker: Dockerode,
+  source: SourceImage,
+  layer: SlimLayer,
+  tag: string,
+  toolVersion: string,
+  signal?: AbortSignal,
+): Promise<string> {
+  const configJson = Buffer.from(JSON.stringify(slimImageConfig(source, layer, toolVersion)));
+  const configDigest = createHash('sha256').update(configJson).digest('hex');
+  const manifest = Buffer.from(
+    JSON.stringify([{ Config: `${configDigest}.json`, RepoTags: [tag], Layers: [`${layer.digest}/layer.tar`] }]),
+  );
+  const pack = tar.pack();
+  const feed = async (): Promise<void> => {
+    pack.entry({ name: `${configDigest}.json`, size: configJson.length }, configJson);
+    pack.entry({ name: `${layer.digest}/`, type: 'directory' });
+    await new Promise<void>((resolve, reject) => {
+      const sink = pack.entry({ name: `${layer.digest}/layer.tar`, size: layer.size }, (err) => (err ? reject(err) : resolve()));
+      const source = createReadStream(layer.path);
+      source.on('error', reject);
+      source.pipe(sink);
+    });
+    pack.entry({ name: 'manifest.json', size: manifest.length }, manifest);
+    pack.finalize();
+  };
+  const fed = feed().catch((err: unknown) => pack.destroy(err as Error));
+  // tar-stream packs are streamx streams; docker-modem only needs `.pipe()` and 'error'.
+  const onAbort = (): void => pack.destroy(new Error('cancelled'));
+  signal?.addEventListener('abort', onAbort, { once: true });
+  let output: string;
+  try {
+    const response = await docker.loadImage(pack as unknown as NodeJS.ReadableStream, { quiet: true });
+    output = await readAll(response);
+    await fed;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+  throwIfCancelled(signal, 'assemble');
+  const loadedTag = /Loaded image: (\S+)/.exec(output);
+  const err = /"error(?:Detail)?":\s*\{?[^}]*"message":"([^"]+)"|"error":"([^"]+)"/.exec(output);
+  if (err || !loadedTag) {
+    throw new TrueSlimError('assemble', `docker load rejected the slim image: ${err?.[1] ?? err?.[2] ?? output.slice(0, 300)}`);
+  }
+  const info = await docker.getImage(tag).inspect();
+  return info.Id;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,82 @@
+import type { Readable } from 'node:stream';
+import type Dockerode from 'dockerode';
+import { TrueSlimError, UsageError } from '../errors';
+import { createAppContainer, removeQuietly } from '../run/appContainer';
+import { LABEL_SLIM, type SourceImage } from './loadImage';
+
+export interface SourceInfo extends SourceImage {
+  sizeBytes: number;
+  exposedPorts: number[];
+  user: string;
+  workingDir: string;
+  /** ENTRYPOINT + CMD as the engine would run them. */
+  command: string[];
+  slimmedByTrueSlim: boolean;
+  repoTags: string[];
+}
+
+export async function inspectSource(docker: Dockerode, reference: string): Promise<SourceInfo> {
+  let info: Dockerode.ImageInspectInfo;
+  try {
+    info = await docker.getImage(reference).inspect();
+  } catch (err) {
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status === 404) {
+      throw new UsageError(
+        `Image '${reference}' is not in the engine`,
+        'Build or pull it first (`docker images` lists what the engine has); TrueSlim never pulls.',
+      );
+    }
+    throw err;
+  }
+  const config = (info.Config ?? {}) as unknown as Record<string, unknown>;
+  const entrypoint = (config.Entrypoint as string[] | null) ?? [];
+  const cmd = (config.Cmd as string[] | null) ?? [];
+  const labels = (config.Labels as Record<string, string> | null) ?? {};
+  return {
+    id: info.Id,
+    reference,
+    architecture: info.Architecture,
+    os: info.Os,
+    variant: (info as unknown as { Variant?: string }).Variant,
+    config,
+    sizeBytes: info.Size,
+    exposedPorts: Object.keys((config.ExposedPorts as Record<string, unknown> | null) ?? {})
+      .filter((k) => k.endsWith('/tcp') || !k.includes('/'))
+      .map((k) => parseInt(k, 10))
+      .filter((p) => Number.isFinite(p)),
+    user: (config.User as string | undefined) ?? '',
+    workingDir: (config.WorkingDir as string | undefined) || '/',
+    command: [...entrypoint, ...cmd],
+    slimmedByTrueSlim: labels[LABEL_SLIM] === 'true',
+    repoTags: info.RepoTags ?? [],
+  };
+}
+
+export interface ImageExport {
+  stream: Readable;
+  /** Removes the never-started container the export was read from. */
+  close(): Promise<void>;
+}
+
+/**
+ * The flattened filesystem of the image, as a tar stream: the export of a container that is
+ * created and never started, so nothing the app would write is in it.
+ */
+export async function exportImage(docker: Dockerode, imageId: string, runId: string): Promise<ImageExport> {
+  const { container } = await createAppContainer(docker, {
+    image: imageId,
+    runId,
+    role: 'export',
+    ports: [],
+    network: false,
+    entrypoint: ['/.trueslim-never-started'],
+  });
+  try {
+    const stream = (await container.export()) as unknown as Readable;
+    return { stream, close: () => removeQuietly(container) };
+  } catch (err) {
+    await removeQuietly(container);
+    throw new TrueSlimError('plan', `Could not export image ${imageId}: ${(err as Error).message}`);
+  }
+}

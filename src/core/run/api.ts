@@ -1,0 +1,59 @@
+import type { MetadataPolicy, Report } from '../report/types';
+
+/** What a user asks for; the CLI builds it from flags, the extension from settings. */
+export interface SlimRequest {
+  /** A Dockerfile path, a devcontainer.json path, or an image reference / id. */
+  target: string;
+  kind?: 'auto' | 'dockerfile' | 'devcontainer' | 'image';
+  /** Configuration file; default: `trueslim.json` next to the Dockerfile / devcontainer.json. */
+  configPath?: string;
+  /** Flags that override the configuration file. */
+  overrides?: {
+    probes?: import('../config/types').ProbeConfig[];
+    metadata?: MetadataPolicy;
+    tag?: string;
+    include?: string[];
+    exclude?: string[];
+    buildArgs?: Record<string, string>;
+    target?: string;
+    platform?: string;
+  };
+  /** Where the report goes; default `<target folder>/.trueslim/report.json` or cwd for images. */
+  reportPath?: string;
+  /** Slim an image TrueSlim produced itself. */
+  force?: boolean;
+  /** Keep the source image / intermediate containers (debugging). */
+  keepIntermediate?: boolean;
+  /** Fires when the user ends an open-ended `wait` probe (Enter / "Finish trace"). Not a cancel. */
+  finishSignal?: AbortSignal;
+  /** Docker endpoint override (the extension's setting); default: like the docker CLI. */
+  dockerHost?: string;
+}
+
+export interface SlimResult {
+  report: Report;
+  reportPath: string;
+  exitCode: number;
+}
+
+/** "Keep this": add include rules and rebuild the slim image from the saved trace, then verify. */
+export interface ReassembleRequest {
+  /** The report of the run to rebuild (its run folder holds the saved trace). */
+  reportPath: string;
+  addInclude: string[];
+  metadata?: MetadataPolicy;
+}
+
+export interface InventoryRequest {
+  target: string;
+  kind?: SlimRequest['kind'];
+}
+
+/*
+ * Entry points (implemented in run/*.ts, exported from src/core/index.ts):
+ *   slim(req: SlimRequest, listener: RunListener, signal?: AbortSignal): Promise<SlimResult>
+ *   reassemble(req: ReassembleRequest, listener: RunListener, signal?: AbortSignal): Promise<SlimResult>
+ *   inspectInventory(req: InventoryRequest, listener: RunListener, signal?: AbortSignal):
+ *     Promise<{ image: string; inventory: InventorySummary; warnings: ReportWarning[] }>
+ *   listImages(dockerHost?: string): Promise<Array<{ id: string; tags: string[]; sizeBytes: number; created: number }>>
+ */
