@@ -1,7 +1,7 @@
 // Builds everything users run: the sensor (static C), the CLI bundle, the extension bundle
 // and the webview bundle. `node scripts/build.mjs --production` minifies.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -13,6 +13,8 @@ execFileSync('bash', [join(root, 'scripts/build-sensor.sh')], { stdio: 'inherit'
 
 /** Native optional parts of ssh2/dockerode that the bundle must not try to inline. */
 export const nodeExternals = ['cpu-features', '*.node'];
+/** jsonc-parser's UMD build hides its requires from bundlers; its ESM build does not. */
+export const mainFields = ['module', 'main'];
 
 await esbuild.build({
   entryPoints: [join(root, 'src/cli.ts')],
@@ -24,6 +26,8 @@ await esbuild.build({
   minify: production,
   sourcemap: !production,
   external: nodeExternals,
+  mainFields,
+  define: { TRUESLIM_VERSION: JSON.stringify(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version) },
   banner: { js: '#!/usr/bin/env node' },
   logLevel: 'warning',
 });

@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import { isAbsolute, relative, sep } from 'node:path';
+import type Dockerode from 'dockerode';
+import { CancelledError, ExitCode, TrueSlimError, throwIfCancelled } from '../errors';
+import type { RunListener } from '../events';
+import { BuildLog, makeMasker, type BuildMessage } from './buildLog';
+import { createContextTar } from './contextTar';
+
+export interface BuildRequest {
+  contextDir: string;
+  /** Absolute path; may lie outside contextDir (it is then sent inside the context tar). */
+  dockerfile: string;
+  buildArgs: Record<string, string>;
+  /** Names of build args whose values are masked as *** in every log line and error. */
+  secretArgs: string[];
+  target?: string;
+  platform?: string;
+  /** Put on the built image, so runs and tests can find what they made. */
+  labels: Record<string, string>;
+  tag?: string;
+}
+
+/**
+ * Builds with the engine's classic builder over the API (no docker CLI needed), streaming
+ * the log to the listener. The classic builder is used because its JSON stream names each
+ * step ("Step 3/7 : RUN …"), which is what a failed build should point at.
+ */
+export async function buildImage(docker: Dockerode, req: BuildRequest, listener: RunListener, signal?: AbortSignal): Promise<{ imageId: string }> {
+  throwIfCancelled(signal, 'build');
+  const { name: dockerfileName, inline } = dockerfileInContext(req.contextDir, req.dockerfile);
+  const context = createContextTar(req.contextDir, dockerfileName, inline ? { inlineDockerfile: req.dockerfile } : {});
+  const log = new BuildLog(listener, makeMasker(req.secretArgs.map((n) => req.buildArgs[n] ?? '')));
+
+  let response: NodeJS.ReadableStream | undefined;
+  // The abort signal given to dockerode ends the HTTP request; destroying both streams makes
+  // sure nothing waits on them. Closing the connection makes the daemon cancel the build and
+  // (with forcerm) remove the step's container.
+  const onAbort = (): void => {
+    context.destroy();
+    (response as unknown as { destroy?(): void } | undefined)?.destroy?.();
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    response = await docker.buildImage(context, {
+      dockerfile: dockerfileName,
+      buildargs: req.buildArgs,
+      t: req.tag,
+      target: req.target,
+      platform: req.platform,
+      labels: req.labels,
+      rm: true,
+      forcerm: true,
+      version: '1',
+      abortSignal: signal,
+    });
+    await readMessages(response, log);
+    if (signal?.aborted) throw new CancelledError('build');
+    if (log.error) throw stepError(log, req.dockerfile);
+    return { imageId: await builtImageId(docker, log, req.tag) };
+  } catch (e) {
+    if (signal?.aborted) {
+      await removeStepContainer(docker, log.runningContainer);
+      throw new CancelledError('build');
+    }
+    if (e instanceof TrueSlimError) throw e;
+    const message = log.mask((e as Error).message ?? String(e));
+    throw new TrueSlimError('build', `Build failed: ${message}`, hintFor(message), ExitCode.build, log.lastLines());
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    context.destroy();
+  }
+}
+
+/**
+ * Where the Dockerfile goes in the context. One outside the context is added under a name
+ * derived from its path (stable, so the build cache still hits), like `docker build -f`.
+ */
+export function dockerfileInContext(contextDir: string, dockerfile: string): { name: string; inline: boolean } {
+  const rel = relative(contextDir, dockerfile);
+  if (rel && !rel.startsWith('..') && !isAbsolute(rel)) return { name: rel.split(sep).join('/'), inline: false };
+  const id = createHash('sha256').update(dockerfile).digest('hex').slice(0, 12);
+  return { name: `.trueslim-dockerfile-${id}`, inline: true };
+}
+
+/** Reads the newline-separated JSON messages until the stream ends. */
+function readMessages(stream: NodeJS.ReadableStream, log: BuildLog): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let pending = '';
+    let ended = false;
+    const handle = (line: string): void => {
+      if (!line.trim()) return;
+      try {
+        log.message(JSON.parse(line) as BuildMessage);
+      } catch {
+        log.text(`${line}\n`); // not JSON: keep it as log text rather than lose it
+      }
+    };
+    stream.on('data', (chunk: Buffer | string) => {
+      const lines = (pending + chunk.toString()).split('\n');
+      pending = lines.pop() ?? '';
+      lines.forEach(handle);
+    });
+    stream.on('end', () => {
+      ended = true;
+      handle(pending);
+      log.flush();
+      resolve();
+    });
+    stream.on('error', reject);
+    // A connection that closes without 'end' means the engine went away mid-build.
+    stream.on('close', () => {
+      if (!ended) reject(new Error('the connection to the Docker engine closed during the build'));
+    });
+  });
+}
+
+/**
+ * The daemon removes a cancelled step's container by itself, but only after it has noticed
+ * the closed connection and stopped the process. Removing it here means a cancelled run has
+ * left nothing behind by the time it reports CancelledError.
+ */
+async function removeStepContainer(docker: Dockerode, id: string | undefined): Promise<void> {
+  if (!id) return;
+  const timeout = new Promise<void>((resolve) => setTimeout(resolve, 10_000).unref());
+  // 404 (already gone) and 409 (removal already in progress) both mean the daemon is on it.
+  await Promise.race([docker.getContainer(id).remove({ force: true }).catch(() => undefined), timeout]);
+}
+
+function stepError(log: BuildLog, dockerfile: string): TrueSlimError {
+  const where = log.step ? `at step ${log.step.index}/${log.step.total}: ${log.step.instruction}` : 'before the first step';
+  return new TrueSlimError('build', `Build failed ${where}`, `${log.error} — fix the Dockerfile (${dockerfile}) or the files it uses, then run again.`, ExitCode.build, log.lastLines());
+}
+
+async function builtImageId(docker: Dockerode, log: BuildLog, tag: string | undefined): Promise<string> {
+  if (log.imageId) return log.imageId;
+  // Older engines print only "Successfully built <short id>"; inspecting resolves it.
+  const short = log.lastLines().map((l) => /^Successfully built ([0-9a-f]+)$/.exec(l)?.[1]).find(Boolean);
+  const ref = short ?? tag;
+  if (!ref) throw new TrueSlimError('build', 'The build finished but the engine did not say which image it made', 'Run again; if it persists, report the build log.', ExitCode.build, log.lastLines());
+  const info = await docker.getImage(ref).inspect();
+  return info.Id;
+}
+
+function hintFor(message: string): string {
+  if (/Cannot locate specified Dockerfile|no such file/i.test(message)) return 'Check the Dockerfile path and that it is not excluded by .dockerignore.';
+  if (/cannot read|EACCES|EPERM/i.test(message)) return 'A file in the build context cannot be read: fix its permissions or list it in .dockerignore.';
+  if (/pull access denied|manifest unknown|not found/i.test(message)) return 'The base image is not available locally and cannot be pulled: build or load it first.';
+  return 'Check the build log above; the same build with "docker build" should show the same error.';
+}

@@ -1,0 +1,30 @@
+import { formatBytes, reductionPercent } from './format';
+import type { Report } from './types';
+
+/** The few lines a user reads after a run (CLI stdout, extension notification). */
+export function summarize(report: Report, reportPath?: string): string {
+  const verified = report.verify.skipped ? 'not verified' : report.verify.passed ? 'verified' : 'VERIFICATION FAILED';
+  const verifyProbes = report.probes.filter((p) => p.phase === 'verify');
+  const passed = verifyProbes.filter((p) => p.passed).length;
+  const kept = report.files.filter((f) => f.kept && f.kind !== 'dir').length;
+  const total = report.files.filter((f) => f.kind !== 'dir').length;
+  const hidden = hiddenPackages(report);
+  const bySeverity = (s: string): number => report.warnings.filter((w) => w.severity === s).length;
+  const lines = [
+    `${report.source.image} ${formatBytes(report.source.sizeBytes)} → ${report.slim.image} ${formatBytes(report.slim.sizeBytes)} ` +
+      `(−${reductionPercent(report.source.sizeBytes, report.slim.sizeBytes)} %)`,
+    `${verified} (${passed}/${verifyProbes.length} probes) · ${kept} of ${total} files kept · metadata ${report.metadataPolicy}` +
+      (report.inventory ? ` · ${hidden} package(s) hidden from scanners` : ''),
+    `warnings: ${bySeverity('error')} errors, ${bySeverity('warning')} warnings, ${bySeverity('info')} notes`,
+  ];
+  for (const p of verifyProbes.filter((p) => !p.passed)) lines.push(`  ✗ ${p.name}: ${p.message}`);
+  if (reportPath) lines.push(`report: ${reportPath}`);
+  return lines.join('\n');
+}
+
+/** Packages a scanner saw in the source but no longer sees in the slim image although files remain. */
+export function hiddenPackages(report: Report): number {
+  return (report.inventory?.packages ?? []).filter(
+    (p) => p.filesKept > 0 && ((p.visibleBefore.syft && !p.visibleAfter.syft) || (p.visibleBefore.trivy && !p.visibleAfter.trivy)),
+  ).length;
+}

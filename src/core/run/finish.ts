@@ -1,0 +1,143 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ExitCode, throwIfCancelled } from '../errors';
+import type { RunListener } from '../events';
+import { indexImage, type FsIndex } from '../image/fsIndex';
+import { loadSlimImage } from '../image/loadImage';
+import { writeSlimLayer } from '../image/slimLayer';
+import { exportImage } from '../image/sourceImage';
+import { planKeepSet } from '../plan/keepSet';
+import { reportFiles, toolVersion } from '../report/buildReport';
+import { REPORT_SCHEMA_VERSION, type ProbeOutcome, type Report, type RunPrivileges } from '../report/types';
+import type { TraceRecord } from '../trace/traceLog';
+import { verifySlim } from '../verify/verifySlim';
+import type { SlimResult } from './api';
+import type { Cleanup } from './cleanup';
+import { createInventoryStage, type InventoryStage } from './inventoryStage';
+import type { Prepared } from './prepare';
+import type { StageClock } from './timings';
+import { writeTraceFile } from './savedTrace';
+
+export interface FinishInput {
+  prepared: Prepared;
+  runId: string;
+  runDir: string;
+  reportPath: string;
+  records: TraceRecord[];
+  syscallStops?: number;
+  traceOutcomes: ProbeOutcome[];
+  privileges: RunPrivileges;
+  /** An index made while the app was traced (saves one export), if there is one. */
+  index?: Promise<{ index: FsIndex; inventory: InventoryStage }>;
+}
+
+/** Reads the source image once: the path index and the inventory, in a single pass. */
+export async function indexSource(p: Prepared, runId: string, signal?: AbortSignal): Promise<{ index: FsIndex; inventory: InventoryStage }> {
+  const inventory = createInventoryStage();
+  const exp = await exportImage(p.docker, p.source.id, runId);
+  try {
+    const index = await indexImage(exp.stream, [inventory.observer], signal);
+    return { index, inventory };
+  } finally {
+    await exp.close();
+  }
+}
+
+/** plan → assemble → verify → report, from a trace (fresh, or saved by an earlier run). */
+export async function finishFromTrace(
+  input: FinishInput,
+  clock: StageClock,
+  cleanup: Cleanup,
+  listener: RunListener,
+  signal?: AbortSignal,
+  finishSignal?: AbortSignal,
+): Promise<SlimResult> {
+  const p = input.prepared;
+  clock.enter('plan', 'deciding what the slim image keeps');
+  const { index, inventory } = await (input.index ?? indexSource(p, input.runId, signal));
+  throwIfCancelled(signal, 'plan');
+  const policy = p.config.metadata;
+  let metadataResult: ReturnType<InventoryStage['metadata']> | undefined;
+  const plan = planKeepSet({
+    index,
+    records: input.records,
+    include: p.config.include,
+    exclude: p.config.exclude,
+    extraDirs: [p.source.workingDir],
+    metadata: (isKept) => {
+      metadataResult = inventory.metadata(isKept, policy);
+      return metadataResult.keep;
+    },
+  });
+
+  clock.enter('assemble', `writing ${p.slimTag}`);
+  const work = await mkdtemp(join(tmpdir(), `trueslim-${input.runId}-`));
+  cleanup.add('temporary folder', () => rm(work, { recursive: true, force: true }));
+  const exp = await exportImage(p.docker, p.source.id, input.runId);
+  let layer;
+  try {
+    layer = await writeSlimLayer({
+      exportStream: exp.stream,
+      plan,
+      rewrites: metadataResult?.rewrite,
+      layerPath: join(work, 'layer.tar'),
+      signal,
+      onBytes: (b) => listener.progress?.(Math.min(1, b / Math.max(1, index.totalBytes)), undefined),
+    });
+  } finally {
+    await exp.close();
+  }
+  const slimId = await loadSlimImage(p.docker, p.source, layer, p.slimTag, toolVersion(), signal);
+  await rm(join(work, 'layer.tar'), { force: true });
+  const slimInfo = await p.docker.getImage(slimId).inspect();
+
+  clock.enter('verify', `running ${p.slimTag} under the same probes`);
+  const verify = await verifySlim(p.docker, {
+    image: slimId,
+    runId: input.runId,
+    probes: p.probes,
+    ports: p.ports,
+    exposedPorts: p.source.exposedPorts,
+    network: p.network,
+    listener,
+    signal,
+    finishSignal,
+  });
+
+  clock.enter('report', 'writing the report');
+  const isKept = (path: string): boolean => plan.reasons.has(path);
+  await mkdir(input.runDir, { recursive: true });
+  const sbomBefore = join(input.runDir, 'sbom-before.cdx.json');
+  const sbomAfter = join(input.runDir, 'sbom-after.cdx.json');
+  await writeFile(sbomBefore, JSON.stringify(inventory.sbom(), null, 2));
+  await writeFile(sbomAfter, JSON.stringify(inventory.sbom(isKept), null, 2));
+  const traceLog = await writeTraceFile(input.runDir, input.records);
+  const report: Report = {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: { name: 'trueslim', version: toolVersion() },
+    createdAt: new Date().toISOString(),
+    target: targetOf(p),
+    source: { image: p.source.reference, id: p.source.id, sizeBytes: p.source.sizeBytes, files: index.fileCount },
+    slim: { image: p.slimTag, id: slimId, sizeBytes: slimInfo.Size, files: layer.entries },
+    metadataPolicy: policy,
+    verify: { passed: verify.passed },
+    probes: [...input.traceOutcomes, ...verify.outcomes],
+    files: reportFiles(index, plan, inventory),
+    missing: plan.missing.map((m) => Buffer.from(m, 'latin1').toString('utf8')),
+    warnings: inventory.warnings(isKept, policy, metadataResult?.removedRecords ?? [], p),
+    inventory: inventory.summary(isKept),
+    trace: { privileges: input.privileges, records: input.records.length, syscallStops: input.syscallStops },
+    timings: clock.finish(),
+    artifacts: { traceLog, sbomBefore, sbomAfter, report: input.reportPath },
+  };
+  await writeFile(input.reportPath, JSON.stringify(report, null, 1));
+  return { report, reportPath: input.reportPath, exitCode: verify.passed ? ExitCode.ok : ExitCode.verifyFailed };
+}
+
+function targetOf(p: Prepared): Report['target'] {
+  const t = p.target;
+  if (t.kind === 'dockerfile') return { kind: 'dockerfile', path: t.dockerfile, reference: p.source.reference };
+  if (t.kind === 'devcontainer') return { kind: 'devcontainer', path: t.devcontainerPath, reference: p.source.reference };
+  return { kind: 'image', reference: t.reference };
+}

@@ -1,0 +1,105 @@
+import { dirname, join, resolve } from 'node:path';
+import type Dockerode from 'dockerode';
+import { loadConfig } from '../config/load';
+import { mergeOverrides } from '../config/overrides';
+import type { ProbeConfig, TrueSlimConfig } from '../config/types';
+import { buildImage } from '../docker/build';
+import { connectDocker } from '../docker/client';
+import { UsageError, throwIfCancelled } from '../errors';
+import type { RunListener } from '../events';
+import { inspectSource, type SourceInfo } from '../image/sourceImage';
+import { defaultProbes } from '../probes/defaults';
+import { buildSpecFor } from '../target/buildSpec';
+import { resolveTarget } from '../target/resolve';
+import type { Target } from '../target/types';
+import type { SlimRequest } from './api';
+import { slimTag, sourceTagForDockerfile } from './tags';
+import type { StageClock } from './timings';
+
+export interface Prepared {
+  docker: Dockerode;
+  endpoint: string;
+  target: Target;
+  config: TrueSlimConfig;
+  configPath?: string;
+  /** Folder where trueslim.json lives (or would), and where relative paths start. */
+  configDir: string;
+  source: SourceInfo;
+  slimTag: string;
+  probes: ProbeConfig[];
+  /** Container ports to publish: EXPOSEd ones and any an http probe names. */
+  ports: number[];
+  /** A probe reaches the app over the network (http, host); otherwise it gets none. */
+  network: boolean;
+}
+
+export const LABEL_BUILT_BY = 'io.trueslim.built-by';
+
+/** resolve → connect → build: everything before the app runs. */
+export async function prepare(req: SlimRequest, clock: StageClock, listener: RunListener, signal?: AbortSignal): Promise<Prepared> {
+  clock.enter('resolve', 'reading the target and its configuration');
+  const target = await resolveTarget(req.target, req.kind ?? 'auto', process.cwd());
+  const configDir = target.kind === 'image' ? process.cwd() : target.configDir;
+  const loaded = await loadConfig(req.configPath, configDir);
+  const config = mergeOverrides(loaded.config, req.overrides);
+
+  clock.enter('connect', 'connecting to the Docker engine');
+  const { docker, endpoint } = await connectDocker(req.dockerHost, signal);
+  listener.log?.('engine', `Docker engine: ${endpoint.description}`);
+
+  let reference: string;
+  const spec = buildSpecFor(target, config, loaded.path ? dirname(loaded.path) : undefined);
+  if (spec) {
+    clock.enter('build', `building ${spec.dockerfile}`);
+    reference = sourceTagForDockerfile(spec.dockerfile);
+    await buildImage(
+      docker,
+      { ...spec, secretArgs: config.build.secretArgs, labels: { [LABEL_BUILT_BY]: 'trueslim' }, tag: reference },
+      listener,
+      signal,
+    );
+  } else if (target.kind === 'image') {
+    reference = target.reference;
+  } else if (target.kind === 'devcontainer' && target.image) {
+    reference = target.image;
+  } else {
+    throw new UsageError('Nothing to slim: the target names neither a Dockerfile nor an image');
+  }
+  throwIfCancelled(signal, 'build');
+  const source = await inspectSource(docker, reference);
+  if (source.slimmedByTrueSlim && !req.force) {
+    throw new UsageError(
+      `${reference} is an image TrueSlim produced; slimming it again would trace a slim image`,
+      'Slim the original image, or pass --force if this is really what you want.',
+    );
+  }
+  const tag = slimTag(config.tag, reference, source.id);
+  if (source.repoTags.includes(tag) || tag === reference) {
+    throw new UsageError(`The output tag ${tag} would overwrite the source image`, 'Choose another tag pattern (--tag or "tag" in trueslim.json).');
+  }
+  if (source.command.length === 0) {
+    throw new UsageError(`${reference} has neither ENTRYPOINT nor CMD: there is no app to trace`, 'Add a CMD to the Dockerfile.');
+  }
+  const probes = config.probes.length > 0 ? config.probes : defaultProbes(source.exposedPorts);
+  const ports = new Set(source.exposedPorts);
+  for (const p of probes) if (p.type === 'http' && p.port !== undefined) ports.add(p.port);
+  return {
+    docker,
+    endpoint: endpoint.description,
+    target,
+    config,
+    configPath: loaded.path,
+    configDir,
+    source,
+    slimTag: tag,
+    probes,
+    ports: [...ports].sort((a, b) => a - b),
+    network: probes.some((p) => p.type === 'http' || p.type === 'host'),
+  };
+}
+
+/** Where a run keeps its report, saved trace and SBOMs. */
+export function runDirFor(prepared: Pick<Prepared, 'target' | 'configDir'>, reportPath?: string): string {
+  if (reportPath) return dirname(resolve(reportPath));
+  return join(prepared.configDir, '.trueslim');
+}

@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { CancelledError, ExitCode, TrueSlimError, type Stage } from '../errors';
+import type { RunListener } from '../events';
+import type { SlimRequest, SlimResult } from './api';
+import { Cleanup } from './cleanup';
+import { finishFromTrace, indexSource } from './finish';
+import { prepare, runDirFor } from './prepare';
+import { StageClock } from './timings';
+import { traceApp } from './traceStage';
+
+export function newRunId(): string {
+  return `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * The whole job: resolve → build → trace (+ probes) → plan → assemble → verify → report.
+ * Whatever happens, every container and temporary file the run created is removed; a
+ * failed verification keeps the slim image and the report for inspection.
+ */
+export async function slim(req: SlimRequest, listener: RunListener, signal?: AbortSignal): Promise<SlimResult> {
+  const runId = newRunId();
+  const clock = new StageClock(listener);
+  const cleanup = new Cleanup();
+  try {
+    const prepared = await prepare(req, clock, listener, signal);
+    const runDir = runDirFor(prepared, req.reportPath);
+    const reportPath = req.reportPath ? resolve(req.reportPath) : join(runDir, 'report.json');
+    // Index the image while the app runs: the export does not depend on the trace.
+    const index = indexSource(prepared, runId, signal);
+    index.catch(() => undefined);
+    const traced = await traceApp(prepared, runId, clock, cleanup, listener, signal, req.finishSignal);
+    return await finishFromTrace(
+      {
+        prepared,
+        runId,
+        runDir,
+        reportPath,
+        records: traced.log.records,
+        syscallStops: traced.log.stops,
+        traceOutcomes: traced.outcomes,
+        privileges: traced.privileges,
+        index,
+      },
+      clock,
+      cleanup,
+      listener,
+      signal,
+      req.finishSignal,
+    );
+  } catch (err) {
+    throw asRunError(err, clock.stage, signal);
+  } finally {
+    await cleanup.run((what, err) => listener.log?.('engine', `cleanup of ${what} failed: ${(err as Error).message}`));
+  }
+}
+
+/**
+ * Cancellation wins over whatever error the abort caused downstream; an engine or system
+ * error is wrapped so the user learns which stage it hit.
+ */
+export function asRunError(err: unknown, stage: Stage | undefined, signal?: AbortSignal): TrueSlimError {
+  const at = stage ?? 'resolve';
+  if (signal?.aborted && !(err instanceof CancelledError)) return new CancelledError(at);
+  if (err instanceof TrueSlimError) return err;
+  const e = err as { message?: string; statusCode?: number; json?: { message?: string }; code?: string; stack?: string };
+  const message = e.json?.message ?? e.message ?? String(err);
+  const hint =
+    e.code === 'ENOSPC'
+      ? 'The disk is full: free space in the temporary folder (TMPDIR) or the Docker data root and run again.'
+      : e.statusCode !== undefined || e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET'
+        ? 'The Docker engine reported an error; check that it is running (`docker info`) and run again.'
+        : 'This looks like a TrueSlim bug; the log has the details.';
+  return new TrueSlimError(at, `${at} failed: ${message}`, hint, at === 'build' ? ExitCode.build : ExitCode.engine, e.stack?.split('\n').slice(1, 8));
+}

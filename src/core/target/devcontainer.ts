@@ -1,0 +1,93 @@
+import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import { UsageError } from '../errors';
+import { locate, parseJsonc, type JsoncDocument } from '../config/jsonc';
+import type { DockerfileBuild, Target } from './types';
+
+type DevcontainerTarget = Extract<Target, { kind: 'devcontainer' }>;
+
+/**
+ * Reads a devcontainer.json the way the devcontainers CLI does
+ * (spec-configuration/configuration.ts, spec-node/utils.ts getDockerContextPath):
+ * `build.dockerfile` (legacy `dockerFile`) and `build.context` (legacy `context`) are relative
+ * to the devcontainer.json's folder; without a context, the Dockerfile's folder is the context.
+ */
+export async function resolveDevcontainer(path: string, env: NodeJS.ProcessEnv = process.env): Promise<DevcontainerTarget> {
+  const doc = parseJsonc(await readFile(path, 'utf8'), path);
+  const config = doc.value;
+  if (!isObject(config)) throw new UsageError(`${locate(doc, [])}: a devcontainer.json must hold an object`);
+  const configDir = dirname(path);
+  const substitute = makeSubstitution(configDir, env);
+
+  if (config.dockerComposeFile !== undefined) {
+    const service = typeof config.service === 'string' ? config.service : undefined;
+    const files = ([] as unknown[]).concat(config.dockerComposeFile).filter((f): f is string => typeof f === 'string');
+    throw new UsageError(
+      `${locate(doc, ['dockerComposeFile'])}: this devcontainer runs Docker Compose${service ? ` service "${service}"` : ''}, which TrueSlim does not build`,
+      `Point TrueSlim at the Dockerfile that service ${service ? `"${service}" ` : ''}builds (its "build:" in ${files.join(', ') || 'the compose file'}), or at the image it runs.`,
+    );
+  }
+
+  // The devcontainers CLI checks `dockerFile` first (isDockerFileConfig); so do we.
+  const legacy = 'dockerFile' in config;
+  const buildSection = isObject(config.build) ? config.build : undefined;
+  const dockerfileRel = legacy ? config.dockerFile : buildSection?.dockerfile;
+  const dockerfilePath: Array<string | number> = legacy ? ['dockerFile'] : ['build', 'dockerfile'];
+
+  if (dockerfileRel !== undefined) {
+    const dockerfile = resolve(configDir, substitute(expectString(doc, dockerfileRel, dockerfilePath)));
+    if (!existsSync(dockerfile) || !statSync(dockerfile).isFile()) {
+      throw new UsageError(`${locate(doc, dockerfilePath)}: the Dockerfile ${dockerfile} does not exist`, 'Paths in devcontainer.json are relative to the folder that holds it.');
+    }
+    const contextRaw = legacy ? config.context : buildSection?.context;
+    const contextPath: Array<string | number> = legacy ? ['context'] : ['build', 'context'];
+    const contextDir = contextRaw === undefined || contextRaw === '' ? dirname(dockerfile) : resolve(configDir, substitute(expectString(doc, contextRaw, contextPath)));
+    if (!existsSync(contextDir) || !statSync(contextDir).isDirectory()) {
+      throw new UsageError(`${locate(doc, contextPath)}: the build context ${contextDir} is not a folder`, 'Paths in devcontainer.json are relative to the folder that holds it.');
+    }
+    const build: DockerfileBuild = { dockerfile, contextDir, buildArgs: readArgs(doc, buildSection?.args, substitute) };
+    if (buildSection?.target !== undefined) build.target = substitute(expectString(doc, buildSection.target, ['build', 'target']));
+    return { kind: 'devcontainer', devcontainerPath: path, configDir, build };
+  }
+
+  if (config.image !== undefined) {
+    return { kind: 'devcontainer', devcontainerPath: path, configDir, image: substitute(expectString(doc, config.image, ['image'])) };
+  }
+  throw new UsageError(`${locate(doc, [])}: this devcontainer.json has neither "image" nor "build.dockerfile"`, 'Add one of them, or point TrueSlim at a Dockerfile or an image.');
+}
+
+function readArgs(doc: JsoncDocument, args: unknown, substitute: (s: string) => string): Record<string, string> {
+  if (args === undefined) return {};
+  if (!isObject(args)) throw new UsageError(`${locate(doc, ['build', 'args'])}: "build.args" must be an object of strings`);
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(args)) out[name] = substitute(expectString(doc, value, ['build', 'args', name]));
+  return out;
+}
+
+/**
+ * The variables the devcontainers CLI replaces before it builds. `localWorkspaceFolder` is
+ * the folder the devcontainer belongs to: the parent of `.devcontainer/` (or of
+ * `.devcontainer/<name>/`), or the folder of a root `.devcontainer.json`.
+ */
+function makeSubstitution(configDir: string, env: NodeJS.ProcessEnv): (s: string) => string {
+  let workspace = configDir;
+  if (basename(workspace) === '.devcontainer') workspace = dirname(workspace);
+  else if (basename(dirname(workspace)) === '.devcontainer') workspace = dirname(dirname(workspace));
+  return (s) =>
+    s.replace(/\$\{(localEnv|env|localWorkspaceFolder|localWorkspaceFolderBasename)(?::([^}:]*)(?::([^}]*))?)?\}/g, (all, kind: string, name?: string, fallback?: string) => {
+      if (kind === 'localWorkspaceFolder') return workspace;
+      if (kind === 'localWorkspaceFolderBasename') return basename(workspace);
+      if (!name) return all;
+      return env[name] ?? fallback ?? '';
+    });
+}
+
+function expectString(doc: JsoncDocument, value: unknown, path: Array<string | number>): string {
+  if (typeof value !== 'string') throw new UsageError(`${locate(doc, path)}: "${path.join('.')}" must be a string`);
+  return value;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

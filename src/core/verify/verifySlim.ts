@@ -1,0 +1,51 @@
+import type Dockerode from 'dockerode';
+import type { ProbeConfig } from '../config/types';
+import type { RunListener } from '../events';
+import { runProbes } from '../probes/runProbes';
+import type { ProbeOutcome } from '../report/types';
+import { createAppContainer, followAppLog, publishedPorts, removeQuietly } from '../run/appContainer';
+
+export interface VerifySpec {
+  image: string;
+  runId: string;
+  probes: ProbeConfig[];
+  ports: number[];
+  exposedPorts: number[];
+  network: boolean;
+  listener: RunListener;
+  signal?: AbortSignal;
+  finishSignal?: AbortSignal;
+}
+
+/** Runs the slim image as users will (its own entrypoint, no sensor) under the same probes. */
+export async function verifySlim(docker: Dockerode, spec: VerifySpec): Promise<{ passed: boolean; outcomes: ProbeOutcome[] }> {
+  const { container } = await createAppContainer(docker, {
+    image: spec.image,
+    runId: spec.runId,
+    role: 'verify',
+    ports: spec.ports,
+    network: spec.network,
+  });
+  try {
+    await followAppLog(docker, container, spec.listener);
+    const appExited = container.wait().then((r: { StatusCode: number }) => ({ exitCode: r.StatusCode }));
+    appExited.catch(() => undefined);
+    await container.start();
+    const outcomes = await runProbes(spec.probes, {
+      docker,
+      container,
+      phase: 'verify',
+      host: '127.0.0.1',
+      ports: await publishedPorts(container),
+      exposedPorts: spec.exposedPorts,
+      appExited,
+      listener: spec.listener,
+      signal: spec.signal,
+      finishSignal: spec.finishSignal,
+    });
+    await container.stop({ t: 10 }).catch(() => undefined);
+    return { passed: outcomes.every((o) => o.passed), outcomes };
+  } finally {
+    await removeQuietly(container as Dockerode.Container);
+  }
+}
