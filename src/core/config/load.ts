@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import schema from '../../../schemas/trueslim.schema.json';
 import { UsageError } from '../errors';
 import { locateWithOffset, parseJsonc, type JsoncDocument } from './jsonc';
-import { DEFAULT_CONFIG, type TrueSlimConfig } from './types';
+import { DEFAULT_CONFIG, type ProbeConfig, type TrueSlimConfig } from './types';
 
 export const CONFIG_FILE_NAME = 'trueslim.json';
 
@@ -61,7 +61,7 @@ export function parseConfig(text: string, file: string): TrueSlimConfig {
   const raw = doc.value as Partial<TrueSlimConfig> & { $schema?: string };
   const defaults = cloneDefaults();
   const config: TrueSlimConfig = {
-    probes: raw.probes ?? defaults.probes,
+    probes: (raw.probes ?? defaults.probes).map((p) => anchorHostProbe(p, dirname(file))),
     include: raw.include ?? defaults.include,
     exclude: raw.exclude ?? defaults.exclude,
     metadata: raw.metadata ?? defaults.metadata,
@@ -70,6 +70,15 @@ export function parseConfig(text: string, file: string): TrueSlimConfig {
   };
   if (raw.tag !== undefined) config.tag = raw.tag;
   return config;
+}
+
+/**
+ * A host command written in trueslim.json refers to files next to it (`./smoke.sh`), so its
+ * working folder is that file's folder, whatever folder TrueSlim was started from.
+ */
+function anchorHostProbe(probe: ProbeConfig, configDir: string): ProbeConfig {
+  if (probe.type !== 'host') return probe;
+  return { ...probe, cwd: resolve(configDir, probe.cwd ?? '.') };
 }
 
 export function cloneDefaults(): TrueSlimConfig {

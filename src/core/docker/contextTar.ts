@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, readFileSync, type Stats } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { Readable } from 'node:stream';
@@ -36,7 +36,8 @@ export function createContextTar(contextDir: string, dockerfileRel: string, opti
     }
     if (options.inlineDockerfile) {
       const content = readFileSync(options.inlineDockerfile);
-      await new Promise<void>((resolve, reject) => pack.entry({ name: dockerfileName, mode: 0o644, size: content.length, uid: 0, gid: 0 }, content, (err) => (err ? reject(err) : resolve())));
+      const mtime = statSync(options.inlineDockerfile).mtime;
+      await new Promise<void>((resolve, reject) => pack.entry({ name: dockerfileName, mode: 0o644, mtime, size: content.length, uid: 0, gid: 0 }, content, (err) => (err ? reject(err) : resolve())));
     }
     pack.finalize();
   };
@@ -106,6 +107,8 @@ async function addEntry(pack: tar.Pack, entry: WalkEntry): Promise<void> {
       sink.destroy(err);
       reject(new Error(`cannot read ${entry.abs}: ${err.message}`));
     });
+    // A cancelled build destroys the pack and its sink; close the file with it.
+    sink.on('close', () => source.destroy());
     source.pipe(sink as unknown as NodeJS.WritableStream);
   });
 }

@@ -27,8 +27,14 @@ export async function slim(req: SlimRequest, listener: RunListener, signal?: Abo
     const runDir = runDirFor(prepared, req.reportPath);
     const reportPath = req.reportPath ? resolve(req.reportPath) : join(runDir, 'report.json');
     // Index the image while the app runs: the export does not depend on the trace.
-    const index = indexSource(prepared, runId, signal);
+    const stopIndex = new AbortController();
+    const index = indexSource(prepared, runId, signal ? AbortSignal.any([signal, stopIndex.signal]) : stopIndex.signal);
     index.catch(() => undefined);
+    // A run that fails before the plan stops the export too and waits until its container is gone.
+    cleanup.add('source index', async () => {
+      stopIndex.abort();
+      await index.catch(() => undefined);
+    });
     const traced = await traceApp(prepared, runId, clock, cleanup, listener, signal, req.finishSignal);
     return await finishFromTrace(
       {

@@ -67,7 +67,7 @@ export async function startTraceSession(docker: Dockerode, spec: TraceSessionSpe
   try {
     await container.putArchive(await sensorArchive(sensorBinaryPath(spec.architecture)), { path: '/' });
     await followAppLog(docker, container, listener);
-    const appExited = container.wait().then((r: { StatusCode: number }) => ({ exitCode: r.StatusCode }));
+    const appExited = container.wait({ condition: 'next-exit' }).then((r: { StatusCode: number }) => ({ exitCode: r.StatusCode }));
     appExited.catch(() => undefined);
     await container.start();
     const ports = await publishedPorts(container);

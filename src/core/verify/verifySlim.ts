@@ -28,7 +28,7 @@ export async function verifySlim(docker: Dockerode, spec: VerifySpec): Promise<{
   });
   try {
     await followAppLog(docker, container, spec.listener);
-    const appExited = container.wait().then((r: { StatusCode: number }) => ({ exitCode: r.StatusCode }));
+    const appExited = container.wait({ condition: 'next-exit' }).then((r: { StatusCode: number }) => ({ exitCode: r.StatusCode }));
     appExited.catch(() => undefined);
     await container.start();
     const outcomes = await runProbes(spec.probes, {

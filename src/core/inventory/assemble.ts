@@ -1,0 +1,95 @@
+import { parentOf } from '../tar/paths';
+import type { Collected } from './collected';
+import { FsView } from './fsView';
+import { isEmbeddedSbom, isSigningKey } from './keys';
+import { addArchivesAndBinaries, addNpm, addOtherLanguages, addPython } from './langPackages';
+import { osLicenseOwner } from './licenses';
+import { OS_ECOSYSTEMS, type BlindSpot, type Inventory, type InventoryPackage } from './model';
+import { identifyOs, OS_ID_FILES } from './os';
+import { addApk, addDpkg, addRpm } from './osPackages';
+import { byteOrder, PackageSet, union } from './packageSet';
+import { basename } from './text';
+
+/** Turns what the pass collected into the inventory model. */
+export function assembleInventory(c: Collected): Inventory {
+  const fs = new FsView(c.entries);
+  const set = new PackageSet(fs);
+  const os = identifyOs(fs, c.osText);
+  for (const p of OS_ID_FILES) if (fs.has(p)) set.mark(p, 'os-identity');
+  // busybox identifies the OS for Syft only as a last resort; it stays a program, not metadata
+  for (const p of [...(os?.requires.syft ?? []), ...(os?.requires.trivy ?? [])]) if (!c.elf.has(p)) set.mark(p, 'os-identity');
+
+  // Path-only metadata first, so package file lists leave it out.
+  const osLicenses = new Map<string, string[]>();
+  const commonLicenses: string[] = [];
+  for (const [path, e] of c.entries) {
+    if (e.type === 'dir') continue;
+    if (isSigningKey(path)) set.mark(path, 'signing-key');
+    else if (isEmbeddedSbom(path)) set.mark(path, 'sbom');
+    const lic = osLicenseOwner(path);
+    if (lic) {
+      set.mark(path, 'license');
+      if (lic.kind === 'os-name') osLicenses.set(lic.name, [...(osLicenses.get(lic.name) ?? []), path]);
+      else if (lic.kind === 'common') commonLicenses.push(path);
+    }
+  }
+
+  const databases = [...addDpkg(set, c, os), ...addApk(set, c, os)];
+  addRpm(set, c, os);
+  addPython(set, c);
+  addNpm(set, c);
+  addOtherLanguages(set, c);
+  addArchivesAndBinaries(set, c);
+
+  const packages = [...set.byId.values()].sort((a, b) => byteOrder(a.id, b.id));
+  for (const pkg of packages) {
+    if (!OS_ECOSYSTEMS.has(pkg.ecosystem)) continue;
+    const lic = osLicenses.get(pkg.name) ?? [];
+    if (lic.length === 0) continue;
+    pkg.licenseFiles = union(pkg.licenseFiles, lic);
+    pkg.locations[0]!.licenseFiles = union(pkg.locations[0]!.licenseFiles, lic);
+  }
+
+  const owner = new Map<string, string>();
+  const ordered = [...packages.filter((p) => OS_ECOSYSTEMS.has(p.ecosystem)), ...packages.filter((p) => !OS_ECOSYSTEMS.has(p.ecosystem))];
+  for (const pkg of ordered) for (const p of [...pkg.files, ...pkg.licenseFiles]) if (!owner.has(p)) owner.set(p, pkg.id);
+
+  const selfDescribing = new Set<string>([...c.go.keys(), ...c.rust.keys()]);
+  return {
+    os,
+    packages,
+    byId: new Map(packages.map((p) => [p.id, p])),
+    owner,
+    metadataPaths: set.metadataPaths,
+    unparsed: c.unparsed,
+    databases,
+    entries: c.entries,
+    elf: c.elf,
+    selfDescribing,
+    commonLicenses,
+    blind: blindSpots(c, packages, owner, os !== undefined, set),
+  };
+}
+
+const OS_DB_KINDS = ['deb', 'apk', 'rpm'];
+
+/** What the source image already hides from scanners, before any slimming. */
+function blindSpots(c: Collected, packages: InventoryPackage[], owner: Map<string, string>, osKnown: boolean, set: PackageSet): BlindSpot[] {
+  const out: BlindSpot[] = [];
+  const hasOsDb = [...set.metadataPaths.values()].includes('package-db') || packages.some((p) => OS_DB_KINDS.includes(p.ecosystem));
+  const osBinaries = [...c.elf].filter((p) => /^\/(usr\/)?(s?bin|lib(64|32|x32)?)\//.test(p) && !owner.has(p));
+  if (!hasOsDb && osBinaries.length > 0) out.push({ kind: 'no-package-db', path: osBinaries[0]!, count: osBinaries.length });
+  if (!osKnown && osBinaries.length > 0) out.push({ kind: 'no-os-identity', path: osBinaries[0]!, count: osBinaries.length });
+  // Python modules in site-/dist-packages that no distribution claims (dist-info deleted).
+  for (const [path, e] of c.entries) {
+    const site = parentOf(path);
+    if (!/\/(site|dist)-packages$/.test(site)) continue;
+    const base = basename(path);
+    if (base === '__pycache__' || /\.(dist-info|egg-info|pth)$/.test(base) || base.startsWith('_distutils_hack') || base === 'README.txt') continue;
+    if (e.type !== 'dir' && !/\.(py|so)$/.test(base)) continue;
+    const files = e.type === 'dir' ? set.under(path).filter((p) => set.isFile(p)) : [path];
+    if (files.length === 0 || files.some((p) => owner.has(p))) continue;
+    out.push({ kind: 'python-module', path, count: files.length });
+  }
+  return out;
+}

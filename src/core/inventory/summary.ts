@@ -1,0 +1,27 @@
+import type { InventorySummary } from '../report/types';
+import { displayPath } from '../tar/paths';
+import type { Kept } from './liveness';
+import type { Inventory } from './model';
+import { packageRows, type ModeAfter } from './visibility';
+
+/** The report's `inventory` section. */
+export function inventorySummary(inv: Inventory, keptAfter: Kept, modeAfter?: ModeAfter): InventorySummary {
+  const os = inv.os;
+  return {
+    ...(os
+      ? {
+          os: {
+            id: os.id,
+            versionId: os.versionId,
+            prettyName: os.prettyName,
+            identifiedBy: {
+              ...(os.identifiedBy.syft ? { syft: displayPath(os.identifiedBy.syft) } : {}),
+              ...(os.identifiedBy.trivy ? { trivy: displayPath(os.identifiedBy.trivy) } : {}),
+            },
+          },
+        }
+      : {}),
+    packages: packageRows(inv, keptAfter, modeAfter),
+    unparsed: inv.unparsed,
+  };
+}

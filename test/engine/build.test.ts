@@ -1,0 +1,146 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Dockerode from 'dockerode';
+import { BASE_IMAGE, docker, dockerStatus } from '../helpers/docker';
+import { connectDocker } from '../../src/core/docker/client';
+import { buildImage } from '../../src/core/docker/build';
+import { CancelledError, ExitCode, TrueSlimError } from '../../src/core/errors';
+import type { RunListener } from '../../src/core/events';
+
+const LABEL = { 'trueslim.test': 'build' };
+/** Unique per run, so the cancel test finds its own step container among others. */
+const TOKEN = `trueslim-build-test-${process.pid}-${Date.now()}`;
+const work = mkdtempSync(join(tmpdir(), 'trueslim-build-'));
+const images: string[] = [];
+
+function project(name: string, files: Record<string, string>): string {
+  const dir = join(work, name);
+  for (const [rel, content] of Object.entries(files)) {
+    mkdirSync(join(dir, rel, '..'), { recursive: true });
+    writeFileSync(join(dir, rel), content);
+  }
+  return dir;
+}
+
+function recorder(): { listener: RunListener; lines: string[] } {
+  const lines: string[] = [];
+  return { lines, listener: { log: (source, line) => source === 'build' && lines.push(line) } };
+}
+
+/** Containers (any state) whose command carries the test token: step containers of our builds. */
+function tokenContainers(): string[] {
+  return docker('ps', '-a', '--no-trunc', '--format', '{{.ID}} {{.Command}}')
+    .split('\n')
+    .filter((l) => l.includes(TOKEN))
+    .map((l) => l.split(' ')[0]);
+}
+
+describe('buildImage against the engine', () => {
+  let client: Dockerode;
+
+  before(async () => {
+    client = (await connectDocker()).docker;
+  });
+
+  after(() => {
+    for (const id of tokenContainers()) dockerStatus('rm', '-f', id);
+    for (const id of images) dockerStatus('rmi', '-f', id);
+    for (const id of docker('ps', '-aq', '--filter', 'label=trueslim.test=build').split('\n').filter(Boolean)) dockerStatus('rm', '-f', id);
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('builds with build args, honours .dockerignore and masks secret args', async () => {
+    const dir = project('ok', {
+      Dockerfile: [`FROM ${BASE_IMAGE}`, 'ARG GREETING', 'ARG TOKEN', 'COPY . /ctx/', 'RUN echo "$GREETING" > /greeting && echo "token is $TOKEN"', ''].join('\n'),
+      '.dockerignore': 'ignored.txt\n',
+      'ignored.txt': 'must not reach the image',
+      'kept.txt': 'reaches the image',
+    });
+    const { listener, lines } = recorder();
+    const { imageId } = await buildImage(
+      client,
+      { contextDir: dir, dockerfile: join(dir, 'Dockerfile'), buildArgs: { GREETING: 'hello-from-arg', TOKEN: 's3cr3t-value' }, secretArgs: ['TOKEN'], labels: LABEL },
+      listener,
+    );
+    images.push(imageId);
+    assert.match(imageId, /^sha256:[0-9a-f]{64}$/);
+    assert.equal(docker('image', 'inspect', '-f', '{{index .Config.Labels "trueslim.test"}}', imageId), 'build');
+    const listing = docker('run', '--rm', '--label', 'trueslim.test=build', imageId, 'ls', '-a', '/ctx').split('\n');
+    assert.ok(listing.includes('kept.txt'), `kept.txt in ${listing.join(' ')}`);
+    assert.ok(!listing.includes('ignored.txt'), 'ignored.txt is not in the image');
+    assert.equal(docker('run', '--rm', '--label', 'trueslim.test=build', imageId, 'cat', '/greeting'), 'hello-from-arg');
+    assert.ok(lines.some((l) => l === 'token is ***'), 'the secret is masked in the log');
+    assert.ok(!lines.some((l) => l.includes('s3cr3t-value')), 'the secret value never reaches the log');
+  });
+
+  it('sends a Dockerfile that lives outside the context', async () => {
+    const dir = project('outside-ctx', { 'app.txt': 'app' });
+    const dockerfile = join(project('outside-df', { Dockerfile: `FROM ${BASE_IMAGE}\nCOPY app.txt /app.txt\n` }), 'Dockerfile');
+    const { imageId } = await buildImage(client, { contextDir: dir, dockerfile, buildArgs: {}, secretArgs: [], labels: LABEL }, {});
+    images.push(imageId);
+    assert.equal(docker('run', '--rm', '--label', 'trueslim.test=build', imageId, 'cat', '/app.txt'), 'app');
+  });
+
+  it('names the failing step and carries the last log lines', async () => {
+    const dir = project('fail', { Dockerfile: `FROM ${BASE_IMAGE}\nRUN echo "before the failure ${TOKEN}" && exit 3\n` });
+    await assert.rejects(buildImage(client, { contextDir: dir, dockerfile: join(dir, 'Dockerfile'), buildArgs: {}, secretArgs: [], labels: LABEL }, {}), (e: unknown) => {
+      assert.ok(e instanceof TrueSlimError, String(e));
+      assert.equal(e.stage, 'build');
+      assert.equal(e.exitCode, ExitCode.build);
+      assert.match(e.message, /^Build failed at step 2\/\d+: RUN echo "before the failure .*" && exit 3$/);
+      assert.match(e.hint ?? '', /non-zero code: 3/);
+      assert.ok(e.details?.some((l) => l === `before the failure ${TOKEN}`), `log lines: ${e.details?.join(' | ')}`);
+      assert.ok((e.details?.length ?? 0) <= 20);
+      return true;
+    });
+    assert.deepEqual(tokenContainers(), [], 'the failed step container is removed');
+  });
+
+  it('cancels a running build quickly and leaves no container behind', async () => {
+    const dir = project('cancel', { Dockerfile: `FROM ${BASE_IMAGE}\nRUN sleep 30 # ${TOKEN}\n` });
+    const controller = new AbortController();
+    const { listener, lines } = recorder();
+    setTimeout(() => controller.abort(), 2000);
+    const started = Date.now();
+    await assert.rejects(
+      buildImage(client, { contextDir: dir, dockerfile: join(dir, 'Dockerfile'), buildArgs: {}, secretArgs: [], labels: LABEL }, listener, controller.signal),
+      (e: unknown) => e instanceof CancelledError && e.stage === 'build',
+    );
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed < 10_000, `cancelled after ${elapsed} ms`);
+    assert.ok(lines.some((l) => l.includes('Running in')), 'the sleep step had started');
+    assert.deepEqual(tokenContainers(), [], 'no step container is left');
+  });
+
+  it('refuses to start when already cancelled', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await assert.rejects(buildImage(client, { contextDir: work, dockerfile: join(work, 'Dockerfile'), buildArgs: {}, secretArgs: [], labels: LABEL }, {}, controller.signal), CancelledError);
+  });
+});
+
+describe('connectDocker', () => {
+  it('reports the engine version of the local engine', async () => {
+    const { apiVersion, endpoint } = await connectDocker();
+    assert.match(apiVersion, /^\d+\.\d+$/);
+    assert.ok(endpoint.description.length > 0);
+  });
+
+  it('names a bogus DOCKER_HOST in a clear error', async () => {
+    await assert.rejects(connectDocker(undefined, undefined, { DOCKER_HOST: 'tcp://127.0.0.1:1' }), (e: unknown) => {
+      assert.ok(e instanceof TrueSlimError, String(e));
+      assert.equal(e.stage, 'connect');
+      assert.equal(e.message, 'No Docker engine answered at tcp://127.0.0.1:1 (DOCKER_HOST)');
+      assert.match(e.hint ?? '', /DOCKER_HOST/);
+      assert.match(e.details?.join(' ') ?? '', /ECONNREFUSED/);
+      return true;
+    });
+  });
+
+  it('names a socket override that does not exist', async () => {
+    await assert.rejects(connectDocker('unix:///nonexistent/trueslim.sock'), (e: unknown) => e instanceof TrueSlimError && e.message === 'No Docker engine answered at unix:///nonexistent/trueslim.sock (setting)');
+  });
+});

@@ -1,0 +1,134 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BASE_IMAGE, buildFixture, docker, dockerStatus } from '../helpers/docker';
+import { summarizeTar } from '../helpers/tarEntries';
+import { waitForText } from '../helpers/http';
+import { slim } from '../../src/core/run/slim';
+import { TrueSlimError, ExitCode } from '../../src/core/errors';
+import type { Report } from '../../src/core/report/types';
+import type { RunListener } from '../../src/core/events';
+import { exportImage } from '../../src/core/image/sourceImage';
+import Dockerode from 'dockerode';
+
+const work = mkdtempSync(join(tmpdir(), 'trueslim-slim-test-'));
+const made: string[] = [];
+const quiet: RunListener = process.env.TRUESLIM_TEST_VERBOSE ? { stage: (s, d) => console.error('[' + s + ']', d), log: (s, l) => console.error('  ' + s + ': ' + l) } : {};
+const runContainers = (): string[] => docker('ps', '-aq', '--filter', 'label=io.trueslim.run').split('\n').filter(Boolean);
+
+function fileOf(report: Report, path: string): Report['files'][number] | undefined {
+  return report.files.find((f) => f.path === path);
+}
+
+describe('slim, end to end on a real engine', () => {
+  before(() => {
+    assert.deepEqual(runContainers(), [], 'no TrueSlim containers before the tests');
+  });
+  after(() => {
+    for (const tag of made) dockerStatus('rmi', '-f', tag);
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('slims the Flask fizzbuzz example: verified, < 15 % of the size, still answers', async () => {
+    const result = await slim(
+      { target: 'examples/fizzbuzz/Dockerfile', reportPath: join(work, 'fizzbuzz', 'report.json'), overrides: { buildArgs: { BASE: BASE_IMAGE } } },
+      quiet,
+    );
+    made.push(result.report.slim.image);
+    const { report } = result;
+    assert.equal(result.exitCode, ExitCode.ok);
+    assert.equal(report.verify.passed, true);
+    assert.ok(report.slim.sizeBytes < 0.15 * report.source.sizeBytes, `${report.slim.sizeBytes} < 15 % of ${report.source.sizeBytes}`);
+    // Python found its stdlib by stat() and the ELF interpreter through two symlinks.
+    assert.equal(fileOf(report, '/lib64')?.kept, true);
+    assert.equal(fileOf(report, '/lib64')?.reason, 'symlink');
+    assert.equal(fileOf(report, '/usr/lib/python3.11/os.py')?.kept, true);
+    assert.equal(fileOf(report, '/usr/bin/apt-get')?.kept, false);
+    assert.deepEqual(runContainers(), []);
+
+    // An independent request to the slim image, outside TrueSlim's own verification.
+    const name = `trueslim-test-fizz-${process.pid}`;
+    docker('run', '-d', '--name', name, '-p', '127.0.0.1::8080', report.slim.image);
+    try {
+      const port = docker('port', name, '8080/tcp').split('\n')[0]!.split(':').pop()!;
+      const body = await waitForText(`http://127.0.0.1:${port}/fizzbuzz/15`);
+      assert.equal(body.trim().split('\n').slice(-3).join(' '), '13 14 FizzBuzz');
+    } finally {
+      dockerStatus('rm', '-f', name);
+    }
+  });
+
+  it('keeps a file the app only stat()s, an absolute symlink chain, and runs as the non-root USER', async () => {
+    const result = await slim(
+      {
+        target: 'test/fixtures/statonly/Dockerfile',
+        reportPath: join(work, 'statonly', 'report.json'),
+        overrides: { buildArgs: { BASE: BASE_IMAGE }, probes: [{ type: 'wait', seconds: 20 }], metadata: 'strip' },
+      },
+      quiet,
+    );
+    made.push(result.report.slim.image);
+    const { report } = result;
+    assert.equal(report.verify.passed, true, JSON.stringify(report.probes));
+    assert.equal(fileOf(report, '/opt/needed/flag')?.reason, 'traced');
+    assert.equal(fileOf(report, '/opt/needed/unused')?.kept, false);
+    assert.equal(fileOf(report, '/opt/chain')?.kept, true);
+    assert.equal(fileOf(report, '/opt/link2')?.reason, 'symlink');
+    assert.equal(fileOf(report, '/srv/data/real')?.kept, true);
+    // the slim image really does the job
+    assert.equal(docker('run', '--rm', report.slim.image), 'job-ok');
+  });
+
+  it('carries setuid, file capabilities and hard links over entry by entry', async () => {
+    const source = buildFixture('test/fixtures/fidelity', 'trueslim-test/fidelity:latest');
+    const result = await slim(
+      {
+        target: 'trueslim-test/fidelity:latest',
+        reportPath: join(work, 'fidelity', 'report.json'),
+        overrides: { include: ['/opt/fid'], probes: [{ type: 'wait', seconds: 10 }] },
+      },
+      quiet,
+    );
+    made.push(result.report.slim.image);
+    assert.equal(result.report.verify.passed, true);
+    const client = new Dockerode();
+    const read = async (image: string) => {
+      const exp = await exportImage(client, image, 'test-fidelity');
+      return summarizeTar(exp.stream).finally(() => exp.close());
+    };
+    const [before, afterSlim] = [await read(source), await read(result.report.slim.image)];
+    let compared = 0;
+    for (const [path, entry] of afterSlim) {
+      const original = before.get(path);
+      if (!original || (entry.type !== original.type && (entry.type === 'hardlink' || original.type === 'hardlink'))) continue;
+      assert.deepEqual(entry, original, path);
+      compared++;
+    }
+    assert.ok(compared > 20, `compared ${compared} entries`);
+    assert.equal(afterSlim.get('/opt/fid/suid')?.mode, 0o4755);
+    assert.ok(afterSlim.get('/opt/fid/cap')?.xattrs['SCHILY.xattr.security.capability']);
+  });
+
+  it('a failing probe fails the run with the trace exit code and leaves no container', async () => {
+    await assert.rejects(
+      slim(
+        {
+          target: 'examples/fizzbuzz/Dockerfile',
+          reportPath: join(work, 'failing', 'report.json'),
+          overrides: { buildArgs: { BASE: BASE_IMAGE }, probes: [{ type: 'http', port: 8080, paths: ['/does-not-exist'] }] },
+        },
+        quiet,
+      ),
+      (err: unknown) => {
+        assert.ok(err instanceof TrueSlimError);
+        assert.equal(err.stage, 'probe');
+        assert.equal(err.exitCode, ExitCode.trace);
+        assert.match(err.message, /404/);
+        return true;
+      },
+    );
+    assert.deepEqual(runContainers(), []);
+  });
+});

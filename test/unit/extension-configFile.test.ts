@@ -1,0 +1,53 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { addIncludeRules, configFields, configPathFor, minimalEdit, setMetadataPolicy } from '../../src/extension/configFile';
+import { finalFromRange } from '../../src/extension/dockerfile';
+
+describe('extension: editing trueslim.json', () => {
+  it('creates the file content when there is none', () => {
+    assert.deepEqual(JSON.parse(addIncludeRules('', ['/usr/bin/python3.11'])), { include: ['/usr/bin/python3.11'] });
+  });
+
+  it('appends to include, once, keeping comments and indentation', () => {
+    const text = '{\n    // probes for the app\n    "probes": [{ "type": "http" }],\n    "include": ["/etc/ssl/**"]\n}\n';
+    const out = addIncludeRules(text, ['/usr/share/zoneinfo/**', '/etc/ssl/**']);
+    assert.match(out, /\/\/ probes for the app/);
+    assert.match(out, /\n {4}"include"/);
+    const parsed = JSON.parse(out.replace(/\/\/.*\n/, ''));
+    assert.deepEqual(parsed.include, ['/etc/ssl/**', '/usr/share/zoneinfo/**']);
+    assert.equal(addIncludeRules(out, ['/etc/ssl/**']), out);
+  });
+
+  it('adds include when the file has none, and sets the metadata policy', () => {
+    const out = setMetadataPolicy(addIncludeRules('{ "metadata": "strip" }', ['/a']), 'preserve');
+    assert.deepEqual(JSON.parse(out), { metadata: 'preserve', include: ['/a'] });
+  });
+
+  it('reads what the file decides itself', () => {
+    assert.deepEqual(configFields('{ "probes": [{"type":"http"}], "metadata": "prune", }'), { hasProbes: true, metadata: 'prune', tag: undefined });
+    assert.deepEqual(configFields('not json'), { hasProbes: false, metadata: undefined, tag: undefined });
+  });
+
+  it('finds the configuration next to the target unless the setting says otherwise', () => {
+    assert.equal(configPathFor('/w/app/Dockerfile', undefined), '/w/app/trueslim.json');
+    assert.equal(configPathFor('/w/app/Dockerfile', 'ci/slim.json'), '/w/app/ci/slim.json');
+    assert.equal(configPathFor('/w/app/Dockerfile', '/etc/slim.json'), '/etc/slim.json');
+  });
+
+  it('turns a rewrite into one minimal edit', () => {
+    const before = '{\n  "include": ["/a"]\n}\n';
+    const after = addIncludeRules(before, ['/b']);
+    const e = minimalEdit(before, after);
+    assert.equal(before.slice(0, e.offset) + e.newText + before.slice(e.offset + e.length), after);
+    assert.ok(e.length < before.length);
+    assert.deepEqual(minimalEdit('same', 'same'), { offset: 4, length: 0, newText: '' });
+  });
+});
+
+describe('extension: the final stage of a Dockerfile', () => {
+  it('is the last FROM', () => {
+    const text = 'FROM debian AS build\nRUN make\n\n# final\nFROM scratch\nCOPY --from=build /app /app\n';
+    assert.deepEqual(finalFromRange(text)?.start, { line: 4, character: 0 });
+    assert.equal(finalFromRange('# nothing here\n'), undefined);
+  });
+});
