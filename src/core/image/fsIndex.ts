@@ -17,9 +17,15 @@ export interface IndexEntry {
 
 /** Something that wants to see every entry of the pass, and the content of a few. */
 export interface EntryObserver {
-  wants(entry: TarEntry): 'content' | false;
-  add(entry: TarEntry, content?: Buffer): void;
+  /** 'content': the whole body; 'head': at least the first HEAD_BYTES; false: nothing. */
+  wants(entry: TarEntry): 'content' | 'head' | false;
+  /** Called for every entry in stream order; a returned promise is awaited (bounds memory). */
+  add(entry: TarEntry, content?: Buffer): void | Promise<void>;
+  /** For 'head' entries: every chunk of the body, in order, before `add` (bounded streaming scans). */
+  scan?(entry: TarEntry, chunk: Buffer): void;
 }
+
+export const HEAD_BYTES = 4096;
 
 /** Largest file an observer may ask to see whole; bigger ones are reported without content. */
 export const MAX_OBSERVED_CONTENT = 64 * 1024 * 1024;
@@ -68,14 +74,27 @@ export async function indexImage(
       order: item.index,
     });
     index.totalBytes += entry.size;
-    const wanted = entry.size <= MAX_OBSERVED_CONTENT ? observers.filter((o) => o.wants(entry) === 'content') : [];
-    if (wanted.length > 0) {
+    const wants = observers.map((o) => o.wants(entry));
+    const whole = wants.includes('content') && entry.size <= MAX_OBSERVED_CONTENT;
+    const head = !whole && wants.includes('head');
+    let content: Buffer | undefined;
+    if (whole || head) {
       const pieces: Buffer[] = [];
-      for await (const piece of item.body()) pieces.push(Buffer.from(piece));
-      const content = Buffer.concat(pieces);
-      for (const o of observers) o.add(entry, wanted.includes(o) ? content : undefined);
-    } else {
-      for (const o of observers) o.add(entry);
+      let have = 0;
+      const scanners = head ? observers.filter((o, i) => wants[i] === 'head' && o.scan) : [];
+      for await (const piece of item.body()) {
+        for (const o of scanners) o.scan!(entry, piece);
+        if (have < HEAD_BYTES || !head) {
+          pieces.push(Buffer.from(piece));
+          have += piece.length;
+        }
+        if (head && have >= HEAD_BYTES && scanners.length === 0) break;
+      }
+      content = Buffer.concat(pieces);
+    }
+    for (let i = 0; i < observers.length; i++) {
+      const pending = observers[i]!.add(entry, wants[i] ? content : undefined);
+      if (pending) await pending;
     }
     seen += entry.size + 512;
     onBytes?.(seen);

@@ -40,6 +40,7 @@ export async function writeSlimLayer(input: SlimLayerInput): Promise<SlimLayer> 
   const writer = await LayerWriter.create(input.layerPath);
   let entries = 0;
   let seen = 0;
+  const heirsWritten = new Set<string>();
   try {
     for await (const item of readTar(input.exportStream)) {
       if ((item.index & 1023) === 0) throwIfCancelled(input.signal, 'assemble');
@@ -50,17 +51,19 @@ export async function writeSlimLayer(input: SlimLayerInput): Promise<SlimLayer> 
       const kept = plan.reasons.has(entry.path);
       const heir = heirOf.get(entry.path);
       if (!kept && heir === undefined) continue;
+      // An heir was already written, as a file, where its stored file was (just below).
+      if (entry.type === 'hardlink' && heirsWritten.has(entry.path)) continue;
       entries++;
 
       if (!kept && heir !== undefined) {
         // The stored file is dropped but a link to it is kept: the link takes the content.
         await writer.write(encodeHeader({ ...entry, path: heir }, tarName(heir)));
         await copyBody(item.body(), entry.size, writer);
+        heirsWritten.add(heir);
         continue;
       }
       if (entry.type === 'hardlink') {
         const target = entry.linkname!;
-        if (heirOf.get(target) === entry.path) continue; // written above as the group's file
         const newTarget = heirOf.get(target);
         if (newTarget !== undefined) {
           await writer.write(encodeHeader({ ...entry, linkname: tarName(newTarget) }, tarName(entry.path)));

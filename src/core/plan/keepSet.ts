@@ -35,6 +35,9 @@ export interface KeepPlan {
   loops: string[];
 }
 
+/** Where the sensor lives in the traced container (trace/traceSession.ts): its own accesses. */
+const SENSOR_DIR = '/.trueslim';
+
 const PYC = /^(.*)\/__pycache__\/([^/]+?)\.[^/.]+?(?:\.opt-[12])?\.pyc$/s;
 
 /** Paths (byte strings) the slim image keeps, each with the first reason it was kept for. */
@@ -57,12 +60,15 @@ export function planKeepSet(input: KeepPlanInput): KeepPlan {
       }
     }
     reasons.set(path, reason);
+    // An include rule or the metadata policy can keep a path an exclude rule dropped earlier
+    // (when it was traced): it is kept, so the report must not call it removed.
+    excluded.delete(path);
     queue.push(path);
   };
 
   // Traced paths, through every symlink on the way.
   for (const rec of input.records) {
-    if (rec.path.startsWith('/.trueslim')) continue;
+    if (rec.path === SENSOR_DIR || rec.path.startsWith(SENSOR_DIR + '/')) continue;
     const res = resolveInImage(index, rec.path, rec.op !== 'readlink');
     if (res.loop) {
       loops.push(rec.path);

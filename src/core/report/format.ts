@@ -4,11 +4,13 @@ export function formatBytes(bytes: number): string {
   const units = ['kB', 'MB', 'GB', 'TB'];
   let value = bytes / 1000;
   let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
+  // Compare the value as it will be printed, so 999_999 B is "1.0 MB", not "1000 kB".
+  const shown = (v: number): number => (v >= 99.95 ? Math.round(v) : Math.round(v * 10) / 10);
+  while (shown(value) >= 1000 && unit < units.length - 1) {
     value /= 1000;
     unit++;
   }
-  return `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ${units[unit]}`;
+  return `${shown(value) >= 100 ? value.toFixed(0) : value.toFixed(1)} ${units[unit]}`;
 }
 
 export function reductionPercent(before: number, after: number): number {

@@ -12,7 +12,7 @@ export function summarize(report: Report, reportPath?: string): string {
   const bySeverity = (s: string): number => report.warnings.filter((w) => w.severity === s).length;
   const lines = [
     `${report.source.image} ${formatBytes(report.source.sizeBytes)} → ${report.slim.image} ${formatBytes(report.slim.sizeBytes)} ` +
-      `(−${reductionPercent(report.source.sizeBytes, report.slim.sizeBytes)} %)`,
+      `(${signedReduction(reductionPercent(report.source.sizeBytes, report.slim.sizeBytes))} %)`,
     `${verified} (${passed}/${verifyProbes.length} probes) · ${kept} of ${total} files kept · metadata ${report.metadataPolicy}` +
       (report.inventory ? ` · ${hidden} package(s) hidden from scanners` : ''),
     `warnings: ${bySeverity('error')} errors, ${bySeverity('warning')} warnings, ${bySeverity('info')} notes`,
@@ -27,4 +27,9 @@ export function hiddenPackages(report: Report): number {
   return (report.inventory?.packages ?? []).filter(
     (p) => p.filesKept > 0 && ((p.visibleBefore.syft && !p.visibleAfter.syft) || (p.visibleBefore.trivy && !p.visibleAfter.trivy)),
   ).length;
+}
+
+/** "−75" for a smaller image, "+5" when the slim image came out bigger (never "−-5"). */
+function signedReduction(percent: number): string {
+  return percent >= 0 ? `−${percent}` : `+${-percent}`;
 }

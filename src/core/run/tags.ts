@@ -2,7 +2,12 @@ import { basename, dirname } from 'node:path';
 
 /** A docker repository name made from a folder name (lowercase, allowed characters only). */
 export function repoNameFor(folder: string): string {
-  const name = basename(folder).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
+  const name = basename(folder)
+    .toLowerCase()
+    // Between two alphanumerics Docker allows one `.`, one or two `_`, or any number of `-`
+    // (`my..app`, `a._b` are invalid references): any other run becomes one `-`.
+    .replace(/[^a-z0-9]+/g, (sep) => (/^(?:[._]|__|-+)$/.test(sep) ? sep : '-'))
+    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
   return name || 'app';
 }
 

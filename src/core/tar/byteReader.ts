@@ -33,6 +33,8 @@ export class ByteReader {
 
   /** Exactly n bytes, or null at a clean end of stream (no bytes left). */
   async read(n: number): Promise<Buffer | null> {
+    // A zero-size PAX/GNU header body: nothing to take (and pending[0] may not exist).
+    if (n === 0) return Buffer.alloc(0);
     if (!(await this.fill(n))) {
       if (this.pendingBytes === 0) return null;
       throw new Error(`truncated tar stream at byte ${this.offset}: wanted ${n}, have ${this.pendingBytes}`);

@@ -42,6 +42,7 @@ export function joinImagePath(dir: string, rel: string): string {
 
 /** Every ancestor directory of `path`, root first, excluding `path` itself. */
 export function ancestors(path: string): string[] {
+  if (path === '/') return []; // the root has none
   const result: string[] = [];
   let p = parentOf(path);
   while (p !== '/') {

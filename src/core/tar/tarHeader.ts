@@ -135,8 +135,9 @@ function sealChecksum(block: Buffer): void {
 function paxRecord(key: string, value: string): Buffer {
   const body = ' ' + key + '=' + value + '\n';
   const bodyLen = Buffer.byteLength(body, 'latin1');
+  // LEN counts its own digits: the smallest len with len = bodyLen + digits(len).
   let len = bodyLen + String(bodyLen).length;
-  if (String(len).length !== String(len - bodyLen).length) len++;
+  if (String(len).length !== String(bodyLen).length) len++;
   return Buffer.from(String(len) + body, 'latin1');
 }
 

@@ -4,6 +4,8 @@ import { BLOCK, checksumOk, decodePax, decodeUstar, entryType, isZeroBlock, padd
 import { escapesRoot, normalizeImagePath } from './paths';
 import type { RawTarEntry } from './types';
 
+const HEADER_ONLY = new Set<RawTarEntry['type']>(['hardlink', 'symlink', 'char', 'block', 'dir', 'fifo']);
+
 export interface TarEntryWithBody {
   entry: RawTarEntry;
   /** Raw tar name (byte string) as stored, before normalisation. */
@@ -12,7 +14,7 @@ export interface TarEntryWithBody {
   index: number;
   /** The name climbs out of the root (`..`); the caller must not write it anywhere. */
   unsafe: boolean;
-  /** The body bytes, in pieces. Must be consumed (or skipped) before the next entry. */
+  /** The body bytes, in pieces; stopping early is fine. Read before asking for the next entry. */
   body(): AsyncGenerator<Buffer>;
   skip(): Promise<void>;
 }
@@ -37,13 +39,18 @@ export async function* readTar(stream: Readable): AsyncGenerator<TarEntryWithBod
     for (;;) {
       block = await reader.read(BLOCK);
       if (block === null || isZeroBlock(block)) {
+        // A PAX/GNU header describes the entry after it: ending here means the stream was cut.
+        if (blocks.length > 0) throw new Error(`truncated tar stream at byte ${reader.offset}: entry header missing after a PAX/GNU header`);
         return;
       }
       if (!checksumOk(block)) throw new Error(`tar header checksum mismatch at byte ${reader.offset - BLOCK}`);
       const fields = decodeUstar(block);
       const flag = fields.typeflag;
       if (flag === 'x' || flag === 'g' || flag === 'L' || flag === 'K') {
-        const data = (await reader.read(fields.size + padding(fields.size))) ?? Buffer.alloc(0);
+        const dataSize = fields.size + padding(fields.size);
+        const data = await reader.read(dataSize);
+        // The stream ended right after a PAX/GNU header: its entry is missing, not absent.
+        if (data === null) throw new Error(`truncated tar stream at byte ${reader.offset}: ${dataSize} bytes of a '${flag}' header missing`);
         const content = data.subarray(0, fields.size);
         if (flag === 'g') {
           globalPax = { ...globalPax, ...decodePax(content) };
@@ -81,14 +88,24 @@ export async function* readTar(stream: Readable): AsyncGenerator<TarEntryWithBod
     if (type === 'symlink') entry.linkname = rawLink;
     if (type === 'hardlink') entry.linkname = normalizeImagePath(rawLink);
     if (pax || Object.keys(globalPax).length > 0) entry.pax = records;
-    // A hard link's header may still carry a size; the body length is what the header says.
-    const bodySize = size;
+    // Links, directories, devices and fifos have no body even when their header states a
+    // size, as Go's archive/tar (which writes and applies Docker layers), GNU tar and
+    // Python's tarfile read them; following the size would swallow the next entries.
+    const bodySize = HEADER_ONLY.has(type) ? 0 : size;
     let consumed = false;
     const body = async function* (): AsyncGenerator<Buffer> {
       if (consumed) throw new Error('tar entry body read twice');
       consumed = true;
-      yield* reader.pieces(bodySize);
-      await reader.skip(padding(bodySize));
+      let left = bodySize;
+      try {
+        for await (const piece of reader.pieces(bodySize)) {
+          left -= piece.length;
+          yield piece;
+        }
+      } finally {
+        // A reader that stops early (it only wanted the head) leaves the stream aligned.
+        await reader.skip(left + padding(bodySize));
+      }
     };
     const item: TarEntryWithBody = {
       entry,
