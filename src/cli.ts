@@ -10,8 +10,8 @@ import { cliCommands } from './cliCommands';
 
 const USAGE = `Usage:
   trueslim slim <Dockerfile|devcontainer.json|image> [options]
-  trueslim inventory <image|Dockerfile> [--json]
-  trueslim lint <Dockerfile|trueslim.json> [--json]
+  trueslim inventory <image|Dockerfile|devcontainer.json> [--json]
+  trueslim lint <Dockerfile|trueslim.json>... [--json]   (exit 1 on errors)
 
 slim options:
   --config FILE              probe configuration (default: trueslim.json beside the target)

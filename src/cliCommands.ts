@@ -1,5 +1,61 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { UsageError, ExitCode } from './core/errors';
+import { diagnosticsJson, formatDiagnostics, lintDockerfile, lintProbeConfig, type LintJson } from './core/lint';
+import { formatInventory } from './core/report/inventoryText';
+import { inspectInventory } from './core/run/inventory';
+
+type Command = (args: string[], signal: AbortSignal) => Promise<number>;
+
+/** `trueslim inventory <image|Dockerfile|devcontainer.json> [--json]`: what scanners see, no slimming. */
+const inventory: Command = async (args, signal) => {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, config: { type: 'string' }, 'docker-host': { type: 'string' }, verbose: { type: 'boolean', short: 'v' } },
+  });
+  if (positionals.length !== 1) throw new UsageError('inventory takes exactly one target (an image, a Dockerfile or a devcontainer.json)');
+  const verbose = values.verbose ?? false;
+  const result = await inspectInventory(
+    { target: positionals[0]!, configPath: values.config, dockerHost: values['docker-host'] },
+    {
+      stage: (stage, detail) => process.stderr.write(`[${stage}] ${detail}\n`),
+      log: (source, line) => {
+        if (verbose || source === 'build') process.stderr.write(`  ${source}: ${line}\n`);
+      },
+    },
+    signal,
+  );
+  process.stdout.write((values.json ? JSON.stringify(result, null, 2) : formatInventory(result.image, result.inventory, result.warnings)) + '\n');
+  return ExitCode.ok;
+};
+
 /**
- * CLI commands other than `slim`: each takes its arguments and the cancel signal and
- * returns the exit code. Filled in as the inventory and lint engines land.
+ * `trueslim lint <Dockerfile|trueslim.json> [--json]`: the editor's inline warnings, for CI.
+ * Exit 1 when an error-severity diagnostic is found, 0 otherwise (warnings do not fail).
  */
-export const cliCommands: Record<string, (args: string[], signal: AbortSignal) => Promise<number>> = {};
+const lint: Command = async (args) => {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } });
+  if (positionals.length === 0) throw new UsageError('lint takes one or more files (Dockerfiles or trueslim.json)');
+  let failed = false;
+  const json: LintJson[] = [];
+  for (const file of positionals) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      throw new UsageError(`Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'Pass the path of a Dockerfile or a trueslim.json.');
+    }
+    const diags = basename(file).endsWith('.json') ? lintProbeConfig(text) : lintDockerfile(text);
+    if (diags.some((d) => d.severity === 'error')) failed = true;
+    if (values.json) json.push(diagnosticsJson(file, diags));
+    else if (diags.length > 0) process.stdout.write(formatDiagnostics(file, diags) + '\n');
+  }
+  // One file: one JSON object; several: an array of them.
+  if (values.json) process.stdout.write(JSON.stringify(json.length === 1 ? json[0] : json, null, 2) + '\n');
+  return failed ? ExitCode.verifyFailed : ExitCode.ok;
+};
+
+/** CLI commands other than `slim`: each takes its arguments and the cancel signal, returns the exit code. */
+export const cliCommands: Record<string, Command> = { inventory, lint };

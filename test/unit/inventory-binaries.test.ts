@@ -1,22 +1,28 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { crc32, deflateSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { inventoryFromTar, packageRows, presentIn, type Inventory } from '../../src/core/inventory';
-import { readGoBuildInfo } from '../../src/core/inventory/golang';
+import { GoBuildInfoScanner, readGoBuildInfo } from '../../src/core/inventory/golang';
+import { HEAD_BYTES, InventoryCollector, MAX_CONTENT } from '../../src/core/inventory';
 import { readJavaArchive } from '../../src/core/inventory/java';
+
+/** A program found on PATH (resolved), if any. */
+function onPath(name: string): string | undefined {
+  const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
+  return found && existsSync(found) ? realpathSync(found) : undefined;
+}
 
 // ---- fixtures built in the test: a tar, a zip (stored), an ELF with chosen sections ----
 async function image(files: Array<{ path: string; content: Buffer; mode?: number }>): Promise<Inventory> {
   const p = pack();
-  const chunks: Buffer[] = [];
-  p.on('data', (c: Buffer) => chunks.push(c));
-  const ended = new Promise((r) => p.on('end', r));
   for (const f of files) p.entry({ name: f.path.slice(1), mode: f.mode ?? 0o644 }, f.content);
   p.finalize();
-  await ended;
+  const chunks: Buffer[] = [];
+  for await (const c of p as AsyncIterable<Buffer>) chunks.push(c);
   return inventoryFromTar(Readable.from([Buffer.concat(chunks)]));
 }
 
@@ -173,13 +179,45 @@ describe('Go build info', () => {
     ]);
     assert.deepEqual(inv.packages.map((p) => p.id).sort(), ['golang:example.com@v1.4.0', 'golang:github.com/google/uuid@v1.6.0', 'golang:golang.org/x/net@v0.20.0', 'golang:stdlib@v1.21.5']);
     assert.ok(inv.selfDescribing.has('/usr/local/bin/server'));
-    const rows = packageRows(inv, presentIn(inv), (p) => (p === '/usr/local/bin/server' ? 0o644 : undefined));
+    const rows = packageRows(inv, presentIn(inv), { modeAfter: (p) => (p === '/usr/local/bin/server' ? 0o644 : undefined) });
     assert.ok(rows.every((r) => r.visibleBefore.trivy && !r.visibleAfter.trivy && r.visibleAfter.syft), 'exec bit cleared: Trivy loses it, Syft does not');
+  });
+
+  it('streaming scan finds inline build info across chunk boundaries', () => {
+    const bin = Buffer.concat([Buffer.alloc(1000, 0x41), goInline('go1.22.1'), Buffer.alloc(5000, 0x42)]);
+    for (const size of [1, 7, 13, 4096]) {
+      const scanner = new GoBuildInfoScanner();
+      for (let i = 0; i < bin.length; i += size) scanner.push(bin.subarray(i, i + size));
+      const info = scanner.result()!;
+      assert.equal(info?.goVersion, 'go1.22.1', `chunks of ${size}`);
+      assert.equal(info.deps.length, 2);
+    }
+    const old = new GoBuildInfoScanner();
+    old.push(goPointers('go1.16.15'));
+    assert.equal(old.result(), undefined);
+    assert.equal(old.pointerFormat, true);
+  });
+
+  it('an executable above the content limit: head for ELF identity, streamed chunks for build info', async () => {
+    const bin = goInline('go1.22.1');
+    const entry = { path: '/usr/local/bin/huge', type: 'file' as const, mode: 0o755, uid: 0, gid: 0, size: MAX_CONTENT + 1, mtime: 0 };
+    const scanned = new InventoryCollector();
+    assert.equal(scanned.wants(entry), 'head');
+    for (let i = 0; i < bin.length; i += 100) scanned.scan(entry, bin.subarray(i, i + 100));
+    await scanned.add(entry, bin.subarray(0, HEAD_BYTES));
+    const inv = await scanned.finish();
+    assert.ok(inv.byId.has('golang:github.com/google/uuid@v1.6.0'));
+    assert.ok(inv.elf.has('/usr/local/bin/huge'));
+    const unscanned = new InventoryCollector();
+    await unscanned.add(entry, bin.subarray(0, 64));
+    const inv2 = await unscanned.finish();
+    assert.equal(inv2.packages.length, 0);
+    assert.match(inv2.unparsed[0]!, /huge: 64 MiB executable not scanned for Go\/Rust build info/);
   });
 
   // go is not installed here: real Go binaries of this machine are used when present.
   // The docker CLI is built in GOPATH mode (a `path` line, no modules); terraform in module mode.
-  const dockerCli = ['/usr/local/bin/docker', '/usr/bin/docker'].find((p) => existsSync(p));
+  const dockerCli = onPath('docker');
   it('a real GOPATH-mode Go binary (the docker CLI)', { skip: dockerCli ? false : 'no docker CLI binary here (and go is not installed)' }, () => {
     const info = readGoBuildInfo(readFileSync(dockerCli!))!;
     assert.ok(info, 'build info found');
@@ -187,7 +225,7 @@ describe('Go build info', () => {
     assert.match(info.path ?? '', /^github\.com\/docker\/cli\//);
   });
 
-  const moduleBinary = ['/usr/local/bin/terraform', '/usr/bin/terraform'].find((p) => existsSync(p));
+  const moduleBinary = onPath('terraform');
   it('a real module-mode Go binary (terraform)', { skip: moduleBinary ? false : 'no module-mode Go binary (terraform) here (and go is not installed)' }, () => {
     const info = readGoBuildInfo(readFileSync(moduleBinary!))!;
     assert.equal(info.main?.path, 'github.com/hashicorp/terraform');

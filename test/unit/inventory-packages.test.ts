@@ -17,9 +17,6 @@ interface F {
 async function image(files: F[]): Promise<Inventory> {
   const p = pack();
   const done = new Set<string>();
-  const chunks: Buffer[] = [];
-  p.on('data', (c: Buffer) => chunks.push(c));
-  const ended = new Promise((r) => p.on('end', r));
   for (const f of files) {
     const parts = f.path.split('/').filter(Boolean);
     for (let i = 1; i < parts.length; i++) {
@@ -33,7 +30,8 @@ async function image(files: F[]): Promise<Inventory> {
     else p.entry({ name: f.path.slice(1), mode: f.mode ?? 0o644 }, typeof f.content === 'string' ? Buffer.from(f.content, 'latin1') : f.content);
   }
   p.finalize();
-  await ended;
+  const chunks: Buffer[] = [];
+  for await (const c of p as AsyncIterable<Buffer>) chunks.push(c);
   return inventoryFromTar(Readable.from([Buffer.concat(chunks)]));
 }
 
@@ -83,6 +81,8 @@ describe('OS identity per scanner', () => {
     assert.equal(alpine.os?.identifiedBy.syft, undefined, 'no os-release: Syft has no identity');
     assert.equal(alpine.os?.versionId, '3.19.1');
     assert.equal(alpine.metadataPaths.get('/etc/apk/repositories'), 'os-identity');
+    const reposOnly = await image([{ path: '/etc/apk/repositories', content: 'https://example.invalid/alpine/v3.18/main\n' }]);
+    assert.deepEqual([reposOnly.os?.identifiedBy.trivy, reposOnly.os?.versionId], ['/etc/apk/repositories', '3.18'], "Trivy's fallback");
   });
 
   it('Amazon Linux via system-release for Trivy and system-release-cpe for Syft', async () => {

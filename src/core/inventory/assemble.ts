@@ -1,4 +1,3 @@
-import { parentOf } from '../tar/paths';
 import type { Collected } from './collected';
 import { FsView } from './fsView';
 import { isEmbeddedSbom, isSigningKey } from './keys';
@@ -8,7 +7,6 @@ import { OS_ECOSYSTEMS, type BlindSpot, type Inventory, type InventoryPackage } 
 import { identifyOs, OS_ID_FILES } from './os';
 import { addApk, addDpkg, addRpm } from './osPackages';
 import { byteOrder, PackageSet, union } from './packageSet';
-import { basename } from './text';
 
 /** Turns what the pass collected into the inventory model. */
 export function assembleInventory(c: Collected): Inventory {
@@ -81,15 +79,20 @@ function blindSpots(c: Collected, packages: InventoryPackage[], owner: Map<strin
   if (!hasOsDb && osBinaries.length > 0) out.push({ kind: 'no-package-db', path: osBinaries[0]!, count: osBinaries.length });
   if (!osKnown && osBinaries.length > 0) out.push({ kind: 'no-os-identity', path: osBinaries[0]!, count: osBinaries.length });
   // Python modules in site-/dist-packages that no distribution claims (dist-info deleted).
+  const modules = new Map<string, { count: number; owned: boolean }>();
   for (const [path, e] of c.entries) {
-    const site = parentOf(path);
-    if (!/\/(site|dist)-packages$/.test(site)) continue;
-    const base = basename(path);
-    if (base === '__pycache__' || /\.(dist-info|egg-info|pth)$/.test(base) || base.startsWith('_distutils_hack') || base === 'README.txt') continue;
-    if (e.type !== 'dir' && !/\.(py|so)$/.test(base)) continue;
-    const files = e.type === 'dir' ? set.under(path).filter((p) => set.isFile(p)) : [path];
-    if (files.length === 0 || files.some((p) => owner.has(p))) continue;
-    out.push({ kind: 'python-module', path, count: files.length });
+    if (e.type === 'dir') continue;
+    const m = /^(.*\/(?:site|dist)-packages)\/([^/]+)(\/.*)?$/.exec(path);
+    if (!m) continue;
+    const top = m[2]!;
+    if (top === '__pycache__' || /\.(dist-info|egg-info|pth|egg-link)$/.test(top) || top.startsWith('_distutils_hack') || top === 'README.txt') continue;
+    if (m[3] === undefined && !/\.(py|so)$/.test(top)) continue;
+    const key = `${m[1]}/${top}`;
+    const mod = modules.get(key) ?? { count: 0, owned: false };
+    mod.count++;
+    mod.owned ||= owner.has(path);
+    modules.set(key, mod);
   }
+  for (const [path, mod] of [...modules].sort(([a], [b]) => byteOrder(a, b))) if (!mod.owned) out.push({ kind: 'python-module', path, count: mod.count });
   return out;
 }

@@ -6,7 +6,7 @@ import { isComposerInstalled, parseComposerInstalled } from './composer';
 import { isDepsJson, parseDepsJson } from './dotnet';
 import { dpkgRole, parseDpkgList, parseMd5sums, parsePathList } from './dpkg';
 import { isElf, parseElf, sectionData } from './elf';
-import { readGoBuildInfo } from './golang';
+import { GoBuildInfoScanner, readGoBuildInfo } from './golang';
 import { isJavaArchive, readJavaArchive } from './java';
 import type { Inventory } from './model';
 import { isPackageJson, MAX_PACKAGE_JSON, parsePackageJson } from './node';
@@ -18,10 +18,17 @@ import { isCargoLock, parseCargoAuditable, parseCargoLock } from './rust';
 import { basename } from './text';
 
 /**
- * Largest entry the collector asks to see whole. Package databases are far smaller (a
- * Debian status file is ~1 MiB, an rpmdb.sqlite tens of MiB); executables above it are
- * not scanned for Go/Rust build info and are listed in `unparsed`. One entry at a time is
- * buffered by the pass, so this bounds the memory the inventory costs.
+ * Largest entry the collector asks to see whole (the same limit as the plan pass's
+ * MAX_OBSERVED_CONTENT). Package databases are far smaller (a Debian status file is ~1 MiB,
+ * an rpmdb.sqlite tens of MiB). Executables above it get 'head' plus the optional streaming
+ * scan. One entry at a time is buffered by the pass, so this bounds the memory it costs;
+ * what the collector keeps afterwards is parsed records plus the raw dpkg status / apk
+ * installed text (for pruning), never file bodies.
+ *
+ * Asked for whole: OS identification files, dpkg status / status.d / info lists, apk
+ * installed, rpmdb.sqlite and the rpm manifest, dist-info/egg-info metadata, package.json
+ * (≤ 4 MiB), gemspecs, composer installed.json, *.deps.json, Cargo.lock, Java archives, and
+ * every executable regular file (ELF build info). Asked for the head: `*.so*` files.
  */
 export const MAX_CONTENT = 64 * 1024 * 1024;
 /** What a 'head' request wants: the first bytes of the entry (ELF identification). */
@@ -42,12 +49,15 @@ const SHARED_OBJECT = /\.so(\.[0-9]+)*$/;
  * - call `add(entry, content?)` for EVERY entry, in stream order, content only when wanted.
  *   `add` may return a promise (Java archives are read asynchronously); awaiting it bounds
  *   memory to one archive at a time. Not awaiting it is correct too: `finish` waits.
+ * - optionally, for 'head' entries, call `scan(entry, chunk)` with every chunk of the body
+ *   before `add`: large executables are then searched for Go build info while streaming.
  * - call `finish()` once at the end.
  *
  * Why whole executables and not a streaming scanner: Go's `.go.buildinfo` and Rust's
  * `.dep-v0` are found through the ELF section table, which sits at the END of the file, and
  * pre-1.18 Go build info points at strings elsewhere in the file. Buffering one executable
- * at a time (≤ 64 MiB) is simple and bounded; larger ones are reported as not scanned.
+ * at a time (≤ 64 MiB) is simple and bounded. Larger executables get the streaming scan
+ * (Go ≥ 1.18 inline build info; older Go is reported in `unparsed`, Rust data is not read).
  */
 export class InventoryCollector {
   private readonly c: Collected = {
@@ -70,6 +80,8 @@ export class InventoryCollector {
     unparsed: [],
   };
   private readonly python = new PythonCollector();
+  /** The streaming scan of the current large executable (see `scan`). */
+  private streaming?: { path: string; go: GoBuildInfoScanner };
   private readonly pending = new Set<Promise<void>>();
   private finished = false;
 
@@ -100,7 +112,13 @@ export class InventoryCollector {
     const whole = content.length >= entry.size;
     if (isElf(content)) this.c.elf.add(p);
     if (!whole) {
-      if (isElf(content) && (entry.mode & 0o111) !== 0) this.c.unparsed.push(`${p}: ${mib(entry.size)} executable not scanned for Go/Rust build info (limit ${mib(MAX_CONTENT)})`);
+      const streamed = this.streaming?.path === p ? this.streaming.go : undefined;
+      this.streaming = undefined;
+      if (!isElf(content) || (entry.mode & 0o111) === 0) return;
+      const go = streamed?.result();
+      if (go) this.c.go.set(p, go);
+      else if (!streamed) this.c.unparsed.push(`${p}: ${mib(entry.size)} executable not scanned for Go/Rust build info (above the ${mib(MAX_CONTENT)} limit, no streaming scan)`);
+      else if (streamed.pointerFormat) this.c.unparsed.push(`${p}: ${mib(entry.size)} Go binary built before Go 1.18, too large to read its build info`);
       return;
     }
     try {
@@ -108,6 +126,17 @@ export class InventoryCollector {
     } catch (err) {
       this.c.unparsed.push(`${p}: could not be read (${(err as Error).message})`);
     }
+  }
+
+  /**
+   * Optional streaming scan for 'head' entries: the pass may hand every chunk of such an
+   * entry's body here, in order, before calling `add` with the head. Executables above
+   * MAX_CONTENT are searched for Go build info this way with bounded memory (≤ 1 MiB).
+   */
+  scan(entry: TarEntry, chunk: Buffer): void {
+    if (entry.type !== 'file' || (entry.mode & 0o111) === 0 || entry.size <= MAX_CONTENT) return;
+    if (this.streaming?.path !== entry.path) this.streaming = { path: entry.path, go: new GoBuildInfoScanner() };
+    this.streaming.go.push(chunk);
   }
 
   async finish(): Promise<Inventory> {

@@ -20,6 +20,7 @@ export async function inventoryFromTar(stream: Readable, signal?: AbortSignal): 
     const parts: Buffer[] = [];
     let n = 0;
     for await (const piece of item.body()) {
+      if (want === 'head') collector.scan(item.entry, piece);
       if (want === 'head' && n >= HEAD_BYTES) continue; // drain the rest
       parts.push(Buffer.from(piece));
       n += piece.length;

@@ -32,6 +32,11 @@ export function readGoBuildInfo(buf: Buffer): GoBuildInfo | undefined {
     if (at === -1) return undefined;
     data = buf.subarray(at);
   }
+  return decodeBuildInfo(data, buf, elf);
+}
+
+/** Decodes the data starting at the magic; pointer-format needs the whole file and its ELF table. */
+function decodeBuildInfo(data: Buffer, buf?: Buffer, elf?: ElfFile): GoBuildInfo | undefined {
   if (data.length < 32) return undefined;
   const ptrSize = data[14]!;
   const flags = data[15]!;
@@ -44,12 +49,62 @@ export function readGoBuildInfo(buf: Buffer): GoBuildInfo | undefined {
     version = v.value;
     modinfo = m?.value ?? '';
   } else {
+    if (!buf || !elf) return undefined;
     const big = (flags & 1) === 1;
     version = readGoString(buf, elf, data, 16, ptrSize, big);
     modinfo = readGoString(buf, elf, data, 16 + ptrSize, ptrSize, big) ?? '';
   }
   if (!version) return undefined;
   return { goVersion: version, ...parseModinfo(modinfo) };
+}
+
+/** Bytes kept after the magic by the streaming scanner: room for thousands of modules. */
+const STREAM_CAPTURE = 1024 * 1024;
+
+/**
+ * Finds Go build info in a file seen chunk by chunk (executables too large to buffer):
+ * keeps only the bytes that could start the magic, then up to 1 MiB after it. Reads the
+ * inline format of Go ≥ 1.18; older binaries point elsewhere in the file and are reported
+ * by `pointerFormat`.
+ */
+export class GoBuildInfoScanner {
+  private carry = Buffer.alloc(0);
+  private readonly captured: Buffer[] = [];
+  private capturedBytes = 0;
+  private found = false;
+
+  push(chunk: Buffer): void {
+    if (this.capturedBytes >= STREAM_CAPTURE) return;
+    let rest = chunk;
+    if (!this.found) {
+      const joined = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
+      const at = joined.indexOf(MAGIC);
+      if (at === -1) {
+        this.carry = Buffer.from(joined.subarray(Math.max(0, joined.length - (MAGIC.length - 1))));
+        return;
+      }
+      this.found = true;
+      this.carry = Buffer.alloc(0);
+      rest = joined.subarray(at);
+    }
+    const piece = Buffer.from(rest.subarray(0, STREAM_CAPTURE - this.capturedBytes));
+    this.captured.push(piece);
+    this.capturedBytes += piece.length;
+  }
+
+  get sawMagic(): boolean {
+    return this.found;
+  }
+
+  /** True when the magic was found but the info uses pointers (Go < 1.18). */
+  get pointerFormat(): boolean {
+    const head = this.captured[0];
+    return this.found && head !== undefined && head.length > 15 && (head[15]! & 2) === 0;
+  }
+
+  result(): GoBuildInfo | undefined {
+    return this.found ? decodeBuildInfo(Buffer.concat(this.captured)) : undefined;
+  }
 }
 
 function readVarString(data: Buffer, at: number): { value: string; next: number } | undefined {

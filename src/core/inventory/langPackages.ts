@@ -103,9 +103,10 @@ export function addArchivesAndBinaries(set: PackageSet, c: Collected): void {
     }
   }
   for (const [path, info] of c.go) {
-    const mods = [...(info.main?.path ? [info.main] : []), ...info.deps];
-    // `(devel)` (main module, local replacements) carries no version: Trivy lists it without one.
-    for (const m of mods) set.add('golang', m.path, m.version === '(devel)' ? '' : m.version, self(path, true));
+    // A main module built from a checkout says `(devel)`: scanners leave it out (Trivy) or
+    // list it without a usable version (Syft); local replacements keep `(devel)` as Trivy does.
+    const mods = [...(info.main?.path && info.main.version !== '(devel)' ? [info.main] : []), ...info.deps];
+    for (const m of mods) set.add('golang', m.path, m.version, self(path, true));
     set.add('golang', 'stdlib', info.goVersion.replace(/^go/, 'v').split(' ')[0]!, self(path, true));
   }
   for (const [path, crates] of c.rust) for (const k of crates) set.add('cargo', k.name, k.version, self(path, true));

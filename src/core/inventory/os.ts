@@ -118,6 +118,10 @@ function identifyForTrivy(fs: FsView, contents: Map<string, string>): Found | un
     const text = regular(path);
     if (text?.trim()) return one(path, releaseLine(text, id));
   }
+  // Trivy's last resort: the Alpine release stream of the apk repositories
+  const repos = regular('/etc/apk/repositories');
+  const stream = repos !== undefined ? apkRepositoryRelease(repos) : undefined;
+  if (stream) return one('/etc/apk/repositories', { id: 'alpine', versionId: stream });
   for (const path of ['/etc/os-release', '/usr/lib/os-release']) {
     const text = regular(path);
     if (!text) continue;

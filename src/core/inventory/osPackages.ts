@@ -18,7 +18,8 @@ export function addDpkg(set: PackageSet, c: Collected, os: OsIdentity | undefine
   const infoFiles = new Map<string, string[]>();
   for (const path of set.under('/var/lib/dpkg')) {
     const role = dpkgRole(path);
-    if (!role || !set.isFile(path)) continue;
+    // `status-old`, `available-old`…: dpkg's own backups, read by no scanner
+    if (!role || !set.isFile(path) || path.endsWith('-old')) continue;
     set.mark(path, role.role === 'md5sums' || role.role === 'conffiles' || role.role === 'list' ? 'ownership' : 'package-db');
     if (role.pkg !== undefined && role.role !== 'status-d') infoFiles.set(role.pkg, [...(infoFiles.get(role.pkg) ?? []), path]);
   }

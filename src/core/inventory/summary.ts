@@ -2,10 +2,10 @@ import type { InventorySummary } from '../report/types';
 import { displayPath } from '../tar/paths';
 import type { Kept } from './liveness';
 import type { Inventory } from './model';
-import { packageRows, type ModeAfter } from './visibility';
+import { packageRows, type AfterState } from './visibility';
 
 /** The report's `inventory` section. */
-export function inventorySummary(inv: Inventory, keptAfter: Kept, modeAfter?: ModeAfter): InventorySummary {
+export function inventorySummary(inv: Inventory, keptAfter: Kept, state: AfterState = {}): InventorySummary {
   const os = inv.os;
   return {
     ...(os
@@ -21,7 +21,7 @@ export function inventorySummary(inv: Inventory, keptAfter: Kept, modeAfter?: Mo
           },
         }
       : {}),
-    packages: packageRows(inv, keptAfter, modeAfter),
+    packages: packageRows(inv, keptAfter, state),
     unparsed: inv.unparsed,
   };
 }

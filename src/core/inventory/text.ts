@@ -1,10 +1,5 @@
 /** Small text helpers shared by the parsers. File contents arrive as Buffers. */
 
-/** Bytes → byte string (one char per byte), the form image paths take. */
-export function latin1(content: Buffer): string {
-  return content.toString('latin1');
-}
-
 /** A byte-string value (from a latin1-decoded file) → display text (UTF-8). */
 export function utf8(bytes: string): string {
   return Buffer.from(bytes, 'latin1').toString('utf8');

@@ -19,9 +19,19 @@ export function packageVisible(inv: Inventory, pkg: InventoryPackage, scanner: S
   return pkg.locations.some((l) => locationVisible(l.visibility, scanner, has, mode));
 }
 
+/** What else changed in the slim image besides which paths it keeps. */
+export interface AfterState {
+  /** Mode of a path in the slim image when it changed (exec bits cleared). */
+  modeAfter?: ModeAfter;
+  /** Ids of packages whose records were removed from a kept database (prune). */
+  removedRecords?: Iterable<string>;
+}
+
 /** The report's package table: files and bytes kept, and what each scanner sees before and after. */
-export function packageRows(inv: Inventory, keptAfter: Kept, modeAfter?: ModeAfter): PackageRow[] {
+export function packageRows(inv: Inventory, keptAfter: Kept, state: AfterState = {}): PackageRow[] {
   const before = presentIn(inv);
+  const removed = new Set(state.removedRecords ?? []);
+  const modeAfter = state.modeAfter;
   return inv.packages.map((pkg) => {
     let bytesTotal = 0;
     let bytesKept = 0;
@@ -44,7 +54,9 @@ export function packageRows(inv: Inventory, keptAfter: Kept, modeAfter?: ModeAft
       bytesKept,
       metadataFiles: pkg.metadataFiles.map(displayPath),
       visibleBefore: { syft: packageVisible(inv, pkg, 'syft', before), trivy: packageVisible(inv, pkg, 'trivy', before) },
-      visibleAfter: { syft: packageVisible(inv, pkg, 'syft', keptAfter, modeAfter), trivy: packageVisible(inv, pkg, 'trivy', keptAfter, modeAfter) },
+      visibleAfter: removed.has(pkg.id)
+        ? { syft: false, trivy: false }
+        : { syft: packageVisible(inv, pkg, 'syft', keptAfter, modeAfter), trivy: packageVisible(inv, pkg, 'trivy', keptAfter, modeAfter) },
     };
   });
 }

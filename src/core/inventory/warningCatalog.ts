@@ -18,7 +18,7 @@ export const CATALOG = {
     name: 'os-identity-lost-trivy',
     severity: 'error',
     scanners: ['trivy'],
-    why: 'Trivy identifies the OS from its release file (/etc/debian_version, /etc/lsb-release, /etc/alpine-release, /etc/*-release) and reads regular files only. Without it Trivy logs "OS is not detected" at debug level and scans no OS package at all.',
+    why: 'Trivy identifies the OS from its release file (/etc/debian_version, /etc/lsb-release, /etc/alpine-release, /etc/*-release) and reads regular files only. Without it Trivy logs "OS is not detected" at debug level and lists the OS packages as pkg:none/… with no distribution: no advisory matches them, every OS vulnerability goes unreported.',
     fix: 'Keep the release file (a real file, not only a symlink to it), or use the preserve policy.',
   },
   osIdentityLostSyft: {

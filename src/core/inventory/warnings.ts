@@ -16,8 +16,8 @@ export interface WarningContext {
   maxPerCode?: number;
 }
 
-/** Shells and core utilities an interactive image needs (paths as installed; links resolved). */
-export const INTERACTIVE_TOOLS = ['/bin/sh', '/bin/bash', '/usr/bin/env', '/bin/ls', '/bin/cat', '/bin/cp', '/bin/mv', '/bin/rm', '/bin/mkdir', '/bin/grep', '/bin/sed', '/usr/bin/id', '/usr/bin/find', '/usr/bin/head', '/usr/bin/tail', '/bin/ps'];
+/** Shells and core utilities an interactive image needs, looked up in /bin then /usr/bin. */
+export const INTERACTIVE_TOOLS = ['sh', 'bash', 'env', 'ls', 'cat', 'cp', 'mv', 'rm', 'mkdir', 'grep', 'sed', 'id', 'find', 'head', 'tail', 'ps'];
 
 const DB_ROOTS = /^(\/var\/lib\/dpkg\/status(\.d\/[^/]+)?|\/(usr\/)?lib\/apk\/db\/installed|\/(var\/lib\/rpm|usr\/lib\/sysimage\/rpm|usr\/share\/rpm)\/(Packages|Packages\.db|rpmdb\.sqlite)|\/var\/lib\/rpmmanifest\/container-manifest-2)$/;
 
@@ -25,12 +25,14 @@ const DB_ROOTS = /^(\/var\/lib\/dpkg\/status(\.d\/[^/]+)?|\/(usr\/)?lib\/apk\/db
 export function inventoryWarnings(inv: Inventory, keptAfter: Kept, policy: MetadataPolicy, context: WarningContext): ReportWarning[] {
   const out = new Emitter(context.maxPerCode ?? 50);
   const before = presentIn(inv);
+  const removed = policy === 'prune' ? metadataKeep(inv, keptAfter, policy).removedRecords : [];
+  const visibleAfter = (pkg: InventoryPackage, s: Scanner) => !removed.includes(pkg.id) && packageVisible(inv, pkg, s, keptAfter, context.modeAfter);
   const scanners: Scanner[] = ['syft', 'trivy'];
 
   // OS identity, per scanner
   const os = inv.os;
   if (os?.identifiedBy.trivy && !os.requires.trivy.every(keptAfter)) {
-    out.add('osIdentityLostTrivy', `Trivy can no longer identify the OS (${os.id} ${os.versionId ?? ''}): ${displayPath(os.identifiedBy.trivy)} is gone, so no OS package will be scanned.`, { path: os.identifiedBy.trivy, include: os.requires.trivy.find((p) => !keptAfter(p)) });
+    out.add('osIdentityLostTrivy', `Trivy can no longer identify the OS (${os.id} ${os.versionId ?? ''}): ${displayPath(os.identifiedBy.trivy)} is gone, so no OS package can be matched to advisories.`, { path: os.identifiedBy.trivy, include: os.requires.trivy.find((p) => !keptAfter(p)) });
   }
   if (os?.identifiedBy.syft && !os.requires.syft.every(keptAfter)) {
     out.add('osIdentityLostSyft', `Syft/Grype can no longer identify the OS (${os.id} ${os.versionId ?? ''}): ${displayPath(os.identifiedBy.syft)} is gone.`, { path: os.identifiedBy.syft, include: os.requires.syft.find((p) => !keptAfter(p)) });
@@ -47,7 +49,7 @@ export function inventoryWarnings(inv: Inventory, keptAfter: Kept, policy: Metad
   let firstOwnership: string | undefined;
   for (const pkg of inv.packages) {
     const alive = packageAlive(pkg, keptAfter);
-    const lost = scanners.filter((s) => packageVisible(inv, pkg, s, before) && !packageVisible(inv, pkg, s, keptAfter, context.modeAfter));
+    const lost = scanners.filter((s) => packageVisible(inv, pkg, s, before) && !visibleAfter(pkg, s));
     if (alive && lost.length > 0) {
       const key: CatalogKey = OS_ECOSYSTEMS.has(pkg.ecosystem) ? 'osPackageInvisible' : 'languageMetadataLost';
       const missing = pkg.locations.flatMap((l) => [...(l.visibility.syft ?? []), ...(l.visibility.trivy ?? [])]).find((p) => !keptAfter(p));
@@ -58,7 +60,7 @@ export function inventoryWarnings(inv: Inventory, keptAfter: Kept, policy: Metad
         includePackage: pkg.id,
       });
     }
-    if (!alive && scanners.some((s) => packageVisible(inv, pkg, s, keptAfter))) falsePositives.push(pkg);
+    if (!alive && scanners.some((s) => visibleAfter(pkg, s))) falsePositives.push(pkg);
     if (alive) {
       const lists = pkg.metadataFiles.filter((m) => inv.metadataPaths.get(m) === 'ownership' || /\.dist-info\/RECORD$/.test(m));
       const gone = lists.filter((m) => before(m) && !keptAfter(m));
@@ -78,9 +80,7 @@ export function inventoryWarnings(inv: Inventory, keptAfter: Kept, policy: Metad
   if (ownershipLost > 0) {
     out.add('ownershipLost', `${ownershipLost} kept package(s) lost their file ownership lists (e.g. ${displayPath(firstOwnership!)}).`, { path: firstOwnership, setPolicy: 'preserve' });
   }
-  if (policy === 'prune') {
-    for (const id of metadataKeep(inv, keptAfter, policy).removedRecords) out.add('recordPruned', `Record of ${id} removed: none of its files remain.`, { pkg: inv.byId.get(id) });
-  }
+  for (const id of removed) out.add('recordPruned', `Record of ${id} removed: none of its files remain.`, { pkg: inv.byId.get(id) });
 
   // Signing keys and embedded SBOMs
   const keys = [...inv.metadataPaths].filter(([p, k]) => k === 'signing-key' && !keptAfter(p)).map(([p]) => p);
@@ -112,8 +112,11 @@ export function inventoryWarnings(inv: Inventory, keptAfter: Kept, policy: Metad
   // Interactive images need their shell
   if (context.interactive) {
     const fs = new FsView(inv.entries);
-    for (const tool of INTERACTIVE_TOOLS) {
-      if (!fs.has(fs.realParent(tool))) continue;
+    const seen = new Set<string>();
+    for (const name of INTERACTIVE_TOOLS) {
+      const tool = ['/bin/', '/usr/bin/'].map((d) => d + name).find((p) => fs.has(fs.realParent(p)));
+      if (!tool || seen.has(fs.realParent(tool))) continue;
+      seen.add(fs.realParent(tool));
       const chain = fs.linkChain(tool);
       if (!chain.every(before) || chain.every(keptAfter)) continue;
       out.add('shellRemoved', `${tool} is removed from an image used interactively.`, { path: chain[0], include: chain.find((p) => !keptAfter(p)) });

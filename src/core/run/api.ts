@@ -44,16 +44,13 @@ export interface ReassembleRequest {
   metadata?: MetadataPolicy;
 }
 
-export interface InventoryRequest {
-  target: string;
-  kind?: SlimRequest['kind'];
-}
+/** "What do scanners see in this image?": no trace, no slimming. */
+export type InventoryRequest = Pick<SlimRequest, 'target' | 'kind' | 'configPath' | 'overrides' | 'dockerHost'>;
 
 /*
  * Entry points (implemented in run/*.ts, exported from src/core/index.ts):
  *   slim(req: SlimRequest, listener: RunListener, signal?: AbortSignal): Promise<SlimResult>
  *   reassemble(req: ReassembleRequest, listener: RunListener, signal?: AbortSignal): Promise<SlimResult>
- *   inspectInventory(req: InventoryRequest, listener: RunListener, signal?: AbortSignal):
- *     Promise<{ image: string; inventory: InventorySummary; warnings: ReportWarning[] }>
+ *   inspectInventory(req: InventoryRequest, listener: RunListener, signal?: AbortSignal): Promise<InventoryResult>
  *   listImages(dockerHost?: string): Promise<Array<{ id: string; tags: string[]; sizeBytes: number; created: number }>>
  */

@@ -14,7 +14,7 @@ import type { TraceRecord } from '../trace/traceLog';
 import { verifySlim } from '../verify/verifySlim';
 import type { SlimResult } from './api';
 import type { Cleanup } from './cleanup';
-import { createInventoryStage, type InventoryStage } from './inventoryStage';
+import { inventoryObserver, inventoryStage, type InventoryStage } from './inventoryStage';
 import type { Prepared } from './prepare';
 import type { StageClock } from './timings';
 import { writeTraceFile } from './savedTrace';
@@ -34,14 +34,16 @@ export interface FinishInput {
 
 /** Reads the source image once: the path index and the inventory, in a single pass. */
 export async function indexSource(p: Prepared, runId: string, signal?: AbortSignal): Promise<{ index: FsIndex; inventory: InventoryStage }> {
-  const inventory = createInventoryStage();
+  const collector = inventoryObserver();
   const exp = await exportImage(p.docker, p.source.id, runId);
+  let index: FsIndex;
   try {
-    const index = await indexImage(exp.stream, [inventory.observer], signal);
-    return { index, inventory };
+    index = await indexImage(exp.stream, [collector.observer], signal);
   } finally {
     await exp.close();
   }
+  const inventory = inventoryStage(await collector.finish(), p.target.kind === 'devcontainer');
+  return { index, inventory };
 }
 
 /** plan → assemble → verify → report, from a trace (fresh, or saved by an earlier run). */
@@ -125,8 +127,8 @@ export async function finishFromTrace(
     probes: [...input.traceOutcomes, ...verify.outcomes],
     files: reportFiles(index, plan, inventory),
     missing: plan.missing.map((m) => Buffer.from(m, 'latin1').toString('utf8')),
-    warnings: inventory.warnings(isKept, policy, metadataResult?.removedRecords ?? [], p),
-    inventory: inventory.summary(isKept),
+    warnings: inventory.warnings(isKept, policy),
+    inventory: inventory.summary(isKept, metadataResult?.removedRecords ?? []),
     trace: { privileges: input.privileges, records: input.records.length, syscallStops: input.syscallStops },
     timings: clock.finish(),
     artifacts: { traceLog, sbomBefore, sbomAfter, report: input.reportPath },

@@ -1,28 +1,49 @@
-import type { MetadataPolicy } from '../report/types';
 import type { EntryObserver } from '../image/fsIndex';
-import type { InventorySummary, KeepReason, ReportWarning } from '../report/types';
-import type { Prepared } from './prepare';
+import {
+  cyclonedx,
+  InventoryCollector,
+  inventorySummary,
+  inventoryWarnings,
+  metadataKeep,
+  type Inventory,
+  type Kept,
+} from '../inventory';
+import type { InventorySummary, KeepReason, MetadataPolicy, ReportWarning } from '../report/types';
 
-/** What the pipeline needs from the inventory model (src/core/inventory). */
+/** What the pipeline needs from the inventory model (src/core/inventory), bound to one image. */
 export interface InventoryStage {
-  observer: EntryObserver;
-  metadata(isKept: (path: string) => boolean, policy: MetadataPolicy): { keep: Map<string, KeepReason>; rewrite: Map<string, Buffer>; removedRecords: string[] };
-  summary(isKept: (path: string) => boolean): InventorySummary;
-  warnings(isKept: (path: string) => boolean, policy: MetadataPolicy, removedRecords: string[], p: Prepared): ReportWarning[];
-  sbom(isKept?: (path: string) => boolean): object;
+  metadata(isKept: Kept, policy: MetadataPolicy): { keep: Map<string, KeepReason>; rewrite: Map<string, Buffer>; removedRecords: string[] };
+  summary(isKept: Kept, removedRecords: string[]): InventorySummary;
+  warnings(isKept: Kept, policy: MetadataPolicy): ReportWarning[];
+  sbom(isKept?: Kept): object;
   owner(path: string): string | undefined;
   isMetadata(path: string): boolean;
 }
 
-/** Placeholder until the inventory model lands: sees nothing, keeps nothing extra. */
-export function createInventoryStage(): InventoryStage {
+/** The collector as an observer of the single index pass over the source image. */
+export function inventoryObserver(): { observer: EntryObserver; finish(): Promise<Inventory> } {
+  const collector = new InventoryCollector();
   return {
-    observer: { wants: () => false, add: () => undefined },
-    metadata: () => ({ keep: new Map(), rewrite: new Map(), removedRecords: [] }),
-    summary: () => ({ packages: [], unparsed: [] }),
-    warnings: () => [],
-    sbom: () => ({ bomFormat: 'CycloneDX', specVersion: '1.5', components: [] }),
-    owner: () => undefined,
-    isMetadata: () => false,
+    observer: {
+      wants: (e) => collector.wants(e),
+      add: (e, content) => collector.add(e, content),
+      scan: (e, chunk) => collector.scan(e, chunk),
+    },
+    finish: () => collector.finish(),
+  };
+}
+
+/**
+ * Binds an inventory to the questions a run asks. `interactive`: people shell into the image
+ * (devcontainers), so tracing cannot see every use and missing tools are warned about.
+ */
+export function inventoryStage(inv: Inventory, interactive: boolean): InventoryStage {
+  return {
+    metadata: (isKept, policy) => metadataKeep(inv, isKept, policy),
+    summary: (isKept, removedRecords) => inventorySummary(inv, isKept, { removedRecords }),
+    warnings: (isKept, policy) => inventoryWarnings(inv, isKept, policy, { interactive }),
+    sbom: (isKept) => cyclonedx(inv, isKept),
+    owner: (path) => inv.owner.get(path),
+    isMetadata: (path) => inv.metadataPaths.has(path),
   };
 }

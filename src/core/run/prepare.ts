@@ -35,8 +35,26 @@ export interface Prepared {
 
 export const LABEL_BUILT_BY = 'io.trueslim.built-by';
 
-/** resolve → connect → build: everything before the app runs. */
-export async function prepare(req: SlimRequest, clock: StageClock, listener: RunListener, signal?: AbortSignal): Promise<Prepared> {
+/** What a run starts from: the target, its configuration, the engine, the built source image. */
+export interface Resolved {
+  docker: Dockerode;
+  endpoint: string;
+  target: Target;
+  config: TrueSlimConfig;
+  configPath?: string;
+  configDir: string;
+  /** Image reference or id to inspect. */
+  reference: string;
+}
+
+/** resolve → connect → build (Dockerfiles), shared by slim and inventory. */
+export async function resolveSource(
+  req: Pick<SlimRequest, 'target' | 'kind' | 'configPath' | 'overrides' | 'dockerHost'>,
+  clock: StageClock,
+  listener: RunListener,
+  signal?: AbortSignal,
+  existingSource?: { id: string; reference: string },
+): Promise<Resolved> {
   clock.enter('resolve', 'reading the target and its configuration');
   const target = await resolveTarget(req.target, req.kind ?? 'auto', process.cwd());
   const configDir = target.kind === 'image' ? process.cwd() : target.configDir;
@@ -49,7 +67,9 @@ export async function prepare(req: SlimRequest, clock: StageClock, listener: Run
 
   let reference: string;
   const spec = buildSpecFor(target, config, loaded.path ? dirname(loaded.path) : undefined);
-  if (spec) {
+  if (existingSource) {
+    reference = existingSource.id;
+  } else if (spec) {
     clock.enter('build', `building ${spec.dockerfile}`);
     reference = sourceTagForDockerfile(spec.dockerfile);
     await buildImage(
@@ -63,10 +83,29 @@ export async function prepare(req: SlimRequest, clock: StageClock, listener: Run
   } else if (target.kind === 'devcontainer' && target.image) {
     reference = target.image;
   } else {
-    throw new UsageError('Nothing to slim: the target names neither a Dockerfile nor an image');
+    throw new UsageError('The target names neither a Dockerfile nor an image', 'Add "build" or "image" to devcontainer.json, or pass a Dockerfile or an image reference.');
   }
   throwIfCancelled(signal, 'build');
+  return { docker, endpoint: endpoint.description, target, config, configPath: loaded.path, configDir, reference };
+}
+
+/** resolve → connect → build: everything before the app runs. */
+export async function prepare(
+  req: SlimRequest,
+  clock: StageClock,
+  listener: RunListener,
+  signal?: AbortSignal,
+  /** Rebuilding from a saved trace: use this already-built source image, do not build. */
+  existingSource?: { id: string; reference: string },
+): Promise<Prepared> {
+  const r = await resolveSource(req, clock, listener, signal, existingSource);
+  const { docker, target, config, configDir } = r;
+  let reference = r.reference;
   const source = await inspectSource(docker, reference);
+  if (existingSource) {
+    source.reference = existingSource.reference;
+    reference = existingSource.reference;
+  }
   if (source.slimmedByTrueSlim && !req.force) {
     throw new UsageError(
       `${reference} is an image TrueSlim produced; slimming it again would trace a slim image`,
@@ -85,10 +124,10 @@ export async function prepare(req: SlimRequest, clock: StageClock, listener: Run
   for (const p of probes) if (p.type === 'http' && p.port !== undefined) ports.add(p.port);
   return {
     docker,
-    endpoint: endpoint.description,
+    endpoint: r.endpoint,
     target,
     config,
-    configPath: loaded.path,
+    configPath: r.configPath,
     configDir,
     source,
     slimTag: tag,
