@@ -4,7 +4,7 @@
 //
 //   node scripts/build-webview.mjs [--production] [--outdir DIR]
 import { build } from 'esbuild';
-import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -53,6 +53,8 @@ export async function buildWebview({ production = false, outDir = path.join(root
     plugins: [boundary],
     logLevel: 'warning',
   });
+  // A release must not ship the map a previous development build left behind.
+  if (production) await rm(`${script}.map`, { force: true });
   await copyFile(path.join(root, 'webview', 'styles.css'), style);
   const bytes = (await stat(script)).size;
   return { outDir, script, style, bytes };
@@ -61,9 +63,14 @@ export async function buildWebview({ production = false, outDir = path.join(root
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   const args = process.argv.slice(2);
   const outIndex = args.indexOf('--outdir');
-  const result = await buildWebview({
-    production: args.includes('--production'),
-    ...(outIndex >= 0 ? { outDir: path.resolve(args[outIndex + 1]) } : {}),
-  });
-  console.log(`webview: ${path.relative(process.cwd(), result.script)} (${(result.bytes / 1024).toFixed(0)} KB), ${path.relative(process.cwd(), result.style)}`);
+  try {
+    const result = await buildWebview({
+      production: args.includes('--production'),
+      ...(outIndex >= 0 ? { outDir: path.resolve(args[outIndex + 1]) } : {}),
+    });
+    console.log(`webview: ${path.relative(process.cwd(), result.script)} (${(result.bytes / 1024).toFixed(0)} KB), ${path.relative(process.cwd(), result.style)}`);
+  } catch {
+    // esbuild has already printed the errors.
+    process.exitCode = 1;
+  }
 }

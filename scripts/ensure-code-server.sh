@@ -8,7 +8,9 @@ set -euo pipefail
 VERSION="4.100.3"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dir="${TRUESLIM_CODE_SERVER_DIR:-$root/.cache/code-server}"
-marker="$dir/.installed-$VERSION"
+# Bump RECIPE when the steps below change, so cached installs are redone.
+RECIPE=2
+marker="$dir/.installed-$VERSION-r$RECIPE"
 entry="$dir/node_modules/code-server/out/node/entry.js"
 
 missing=()
@@ -43,7 +45,9 @@ cd "$dir"
 run npm install --no-audit --no-fund --ignore-scripts "code-server@$VERSION"
 cd "$dir/node_modules/code-server/lib/vscode"
 run npm install --no-audit --no-fund --omit=dev --ignore-scripts
-npm_config_yes=true run npm rebuild kerberos node-pty @parcel/watcher
+# spdlog writes the log files (our output channel's too) and native-watchdog guards the
+# extension host; without them code-server works but floods its output with errors.
+npm_config_yes=true run npm rebuild kerberos node-pty @parcel/watcher @vscode/spdlog native-watchdog
 mkdir -p node_modules/@vscode/ripgrep/bin
 cp "$(command -v rg)" node_modules/@vscode/ripgrep/bin/rg
 ln -sfn node_modules node_modules.asar

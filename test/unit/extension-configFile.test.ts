@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { addIncludeRules, configFields, configPathFor, minimalEdit, setMetadataPolicy } from '../../src/extension/configFile';
+import { globToRegExp } from '../../src/core/plan/glob';
+import { addIncludeRules, configFields, configPathFor, literalGlob, minimalEdit, setMetadataPolicy } from '../../src/extension/configFile';
 import { finalFromRange } from '../../src/extension/dockerfile';
 
 describe('extension: editing trueslim.json', () => {
@@ -32,6 +33,20 @@ describe('extension: editing trueslim.json', () => {
     assert.equal(configPathFor('/w/app/Dockerfile', undefined), '/w/app/trueslim.json');
     assert.equal(configPathFor('/w/app/Dockerfile', 'ci/slim.json'), '/w/app/ci/slim.json');
     assert.equal(configPathFor('/w/app/Dockerfile', '/etc/slim.json'), '/etc/slim.json');
+  });
+
+  it('keeps exactly the path "Keep this" names, glob characters and all', () => {
+    const cases: Array<[string, string]> = [
+      ['/usr/lib/python3/dist-packages/a[1].py', '/usr/lib/python3/dist-packages/a1.py'],
+      ['/srv/what?.txt', '/srv/whatX.txt'],
+      ['/opt/*star*', '/opt/xstarx'],
+    ];
+    for (const [path, other] of cases) {
+      const re = globToRegExp(literalGlob(path));
+      assert.ok(re.test(path), path);
+      assert.equal(re.test(other), false, `${literalGlob(path)} must not match ${other}`);
+    }
+    assert.equal(literalGlob('/usr/bin/python3.11'), '/usr/bin/python3.11');
   });
 
   it('turns a rewrite into one minimal edit', () => {

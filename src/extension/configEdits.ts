@@ -1,0 +1,40 @@
+import * as vscode from 'vscode';
+import { Config } from './config';
+import { configPathFor, minimalEdit } from './configFile';
+
+/** The probe configuration file of a Dockerfile / devcontainer.json, honouring `trueslim.configFile`. */
+export function probeConfigUri(target: vscode.Uri): vscode.Uri {
+  return vscode.Uri.file(configPathFor(target.fsPath, new Config(target).configFile));
+}
+
+/**
+ * A workspace edit that rewrites the configuration file with `transform`, creating the file
+ * when it does not exist. It goes through the editor's model, so unsaved changes the user
+ * has in that file are kept and the change can be undone.
+ */
+export async function configEdit(uri: vscode.Uri, transform: (text: string) => string): Promise<vscode.WorkspaceEdit> {
+  const edit = new vscode.WorkspaceEdit();
+  let doc: vscode.TextDocument | undefined;
+  try {
+    doc = await vscode.workspace.openTextDocument(uri);
+  } catch {
+    doc = undefined;
+  }
+  if (!doc) {
+    edit.createFile(uri, { ignoreIfExists: true, contents: new TextEncoder().encode(transform('')) });
+    return edit;
+  }
+  const before = doc.getText();
+  const change = minimalEdit(before, transform(before));
+  const range = new vscode.Range(doc.positionAt(change.offset), doc.positionAt(change.offset + change.length));
+  edit.replace(uri, range, change.newText);
+  return edit;
+}
+
+/** Applies `configEdit` and saves the file, because the engine reads it from disk. */
+export async function updateConfigFile(uri: vscode.Uri, transform: (text: string) => string): Promise<void> {
+  const applied = await vscode.workspace.applyEdit(await configEdit(uri, transform));
+  if (!applied) throw new Error(`Could not edit ${uri.fsPath}`);
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (doc?.isDirty) await doc.save();
+}

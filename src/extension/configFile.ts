@@ -1,0 +1,86 @@
+/**
+ * Edits to the probe configuration file (`trueslim.json`) made from the editor: "keep this"
+ * adds include rules, "switch policy" sets `metadata`. jsonc-parser keeps the user's
+ * comments and formatting. vscode-free, so it can be unit tested.
+ */
+import { applyEdits, modify, parse, type FormattingOptions } from 'jsonc-parser';
+import { dirname, isAbsolute, join } from 'node:path';
+import type { MetadataPolicy } from '../core/report/types';
+import { PROBE_CONFIG_NAME } from './files';
+
+/** The configuration file for a Dockerfile / devcontainer.json: the setting, else `trueslim.json` next to it. */
+export function configPathFor(targetPath: string, setting: string | undefined): string {
+  const folder = dirname(targetPath);
+  if (!setting) return join(folder, PROBE_CONFIG_NAME);
+  return isAbsolute(setting) ? setting : join(folder, setting);
+}
+
+function formatting(text: string): FormattingOptions {
+  const indent = /\n([ \t]+)"/.exec(text)?.[1];
+  return {
+    insertSpaces: !indent?.startsWith('\t'),
+    tabSize: indent && !indent.startsWith('\t') ? indent.length : 2,
+    eol: text.includes('\r\n') ? '\r\n' : '\n',
+  };
+}
+
+function parsed(text: string): Record<string, unknown> {
+  const value = parse(text, [], { allowTrailingComma: true }) as unknown;
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function base(text: string): string {
+  return text.trim() === '' ? '{}\n' : text;
+}
+
+/**
+ * An include rule that matches exactly one image path: the glob characters a file name may
+ * contain (`*`, `?`, `[`) become one-character classes, since TrueSlim's globs have no escape.
+ */
+export function literalGlob(path: string): string {
+  return path.replace(/[*?[]/g, '[$&]');
+}
+
+/** The file's text with each glob added to `include` (once; existing entries are left alone). */
+export function addIncludeRules(text: string, globs: string[]): string {
+  let out = base(text);
+  const opts = { formattingOptions: formatting(out) };
+  for (const glob of globs) {
+    const current = parsed(out).include;
+    if (Array.isArray(current)) {
+      if (current.includes(glob)) continue;
+      out = applyEdits(out, modify(out, ['include', current.length], glob, { ...opts, isArrayInsertion: true }));
+    } else {
+      out = applyEdits(out, modify(out, ['include'], [glob], opts));
+    }
+  }
+  return out;
+}
+
+export function setMetadataPolicy(text: string, policy: MetadataPolicy): string {
+  const out = base(text);
+  return applyEdits(out, modify(out, ['metadata'], policy, { formattingOptions: formatting(out) }));
+}
+
+/** What the file itself decides, so settings only fill the gaps (the file wins: it is per project). */
+export function configFields(text: string): { hasProbes: boolean; metadata?: string; tag?: string } {
+  const c = parsed(text);
+  return {
+    hasProbes: Array.isArray(c.probes) && c.probes.length > 0,
+    metadata: typeof c.metadata === 'string' ? c.metadata : undefined,
+    tag: typeof c.tag === 'string' ? c.tag : undefined,
+  };
+}
+
+/** The one contiguous replacement that turns `before` into `after` (an undoable, cursor-friendly edit). */
+export function minimalEdit(before: string, after: string): { offset: number; length: number; newText: string } {
+  let start = 0;
+  while (start < before.length && start < after.length && before[start] === after[start]) start++;
+  let endB = before.length;
+  let endA = after.length;
+  while (endB > start && endA > start && before[endB - 1] === after[endA - 1]) {
+    endB--;
+    endA--;
+  }
+  return { offset: start, length: endB - start, newText: after.slice(start, endA) };
+}

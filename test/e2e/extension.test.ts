@@ -1,0 +1,290 @@
+/**
+ * TrueSlim as users get it: the VSIX installed into real VS Code (code-server) driven in
+ * Chromium. `npm run test:e2e`. Screenshots and logs go to test-results/.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatBytes } from '../../webview/format';
+import { copyFixture, makeFolder, RESULTS, ROOT, sleep, VsCode } from './harness';
+
+const sessions: VsCode[] = [];
+before(() => {
+  // screenshots of an earlier failure would mislead
+  if (existsSync(RESULTS)) for (const f of readdirSync(RESULTS)) if (f.includes('-failure')) rmSync(join(RESULTS, f));
+});
+after(async () => {
+  for (const s of sessions.splice(0)) await s.close();
+});
+
+async function open(folder: string): Promise<VsCode> {
+  const session = await VsCode.launch(folder);
+  sessions.push(session);
+  return session;
+}
+
+/** Polls until `check` returns a value (or throws its last error at the deadline). */
+async function eventually<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s${last ? ` (${String(last)})` : ''}`);
+    await sleep(500);
+  }
+}
+
+/** Why a test that slims cannot run here, or undefined when it can (builds the base image once). */
+function slimBlocker(): string | undefined {
+  if (!existsSync(join(ROOT, 'examples/fizzbuzz/Dockerfile'))) return 'examples/fizzbuzz is not there yet';
+  if (spawnSync('docker', ['version'], { stdio: 'ignore' }).status !== 0) return 'no Docker engine answers (scripts/ensure-docker.sh starts one)';
+  const base = spawnSync('bash', [join(ROOT, 'scripts/ensure-base-image.sh')], { stdio: 'inherit' });
+  return base.status === 0 ? undefined : 'scripts/ensure-base-image.sh failed';
+}
+
+/** examples/fizzbuzz with its probes replaced by an open-ended `wait` probe. */
+function fizzbuzzWaiting(): string {
+  const folder = copyFixture(join(ROOT, 'examples/fizzbuzz'), 'fizzbuzz');
+  writeFileSync(join(folder, 'trueslim.json'), JSON.stringify({ probes: [{ type: 'wait' }] }, null, 2));
+  return folder;
+}
+
+/** Containers TrueSlim runs for the image built from a folder named `name` (tagged `name:latest`). */
+function runContainers(name: string): string[] {
+  const r = spawnSync('docker', ['ps', '-aq', '--no-trunc', '--filter', 'label=io.trueslim.run', '--filter', `ancestor=${name}:latest`], { encoding: 'utf8' });
+  return r.stdout.split('\n').filter(Boolean);
+}
+
+describe('TrueSlim in VS Code (code-server + Chromium)', { timeout: 20 * 60_000 }, () => {
+  it('warns on the RUN line that deletes the dpkg database, not on cache cleanup', async () => {
+    const folder = makeFolder('deletes-dpkg', {
+      Dockerfile: [
+        'FROM trueslim-base/debian:bookworm',
+        'RUN apt-get update && apt-get install -y --no-install-recommends python3 && rm -rf /var/lib/apt/lists/*',
+        'RUN rm -rf /var/lib/dpkg',
+        'CMD ["python3", "-m", "http.server"]',
+        '',
+      ].join('\n'),
+    });
+    const vs = await open(folder);
+    try {
+      await vs.openFile('Dockerfile');
+      const rows = await eventually('a TrueSlim problem', 60_000, async () => {
+        const texts = await vs.problems();
+        return texts.some((t) => t.includes('TrueSlim')) ? texts : undefined;
+      });
+      const ours = rows.map((t) => t.replace(/\s+/g, ' ')).filter((t) => t.includes('TrueSlim'));
+      // A Problems row reads "<message> TrueSlim <code> [Ln 3, Col 8]".
+      assert.ok(ours.some((t) => /TrueSlim \(?TSL001\)?/.test(t) && /\[Ln 3, Col \d+\]/.test(t)), `expected TrueSlim TSL001 on line 3, got:\n${ours.join('\n')}`);
+      assert.ok(!ours.some((t) => /\[Ln 2,/.test(t)), `rm -rf /var/lib/apt/lists/* is a cache, not inventory:\n${ours.join('\n')}`);
+      // and in the editor itself: a squiggle, and the CodeLens on the final FROM
+      await vs.page.locator('.monaco-editor .squiggly-warning').first().waitFor({ timeout: 10_000 });
+      await vs.page.locator('.monaco-editor .codelens-decoration', { hasText: 'Slim image' }).first().waitFor({ timeout: 20_000 });
+      await vs.screenshot('e2e-diagnostic');
+      // the explorer offers TrueSlim's commands on the Dockerfile (extension menus load late)
+      await vs.rightClickExplorerItem('Dockerfile');
+      await eventually('"Slim Image" in the explorer context menu', 30_000, async () => {
+        if (await vs.menuItem('Slim Image').first().isVisible()) return true;
+        await vs.page.keyboard.press('Escape');
+        await vs.rightClickExplorerItem('Dockerfile');
+        return undefined;
+      });
+      assert.ok(await vs.menuItem('Show What Scanners See').first().isVisible());
+      await vs.screenshot('e2e-context-menu');
+      await vs.page.keyboard.press('Escape');
+
+      // the lint's quick fix, applied from the editor (Ctrl+. on the squiggle)
+      // the squiggle sits under the text layer: click its position
+      await vs.page.locator('.monaco-editor .squiggly-warning').first().click({ force: true });
+      await vs.page.keyboard.press('Control+.');
+      const fix = vs.page.locator('.action-widget .monaco-list-row', { hasText: 'Remove this RUN instruction' });
+      await fix.first().waitFor({ timeout: 10_000 });
+      await vs.screenshot('e2e-quick-fix');
+      // the widget blocks pointer events while it opens: choose with the keyboard
+      for (let i = 0; i < 6 && !(await fix.first().getAttribute('class'))?.includes('focused'); i++) await vs.page.keyboard.press('ArrowDown');
+      await vs.page.keyboard.press('Enter');
+      await eventually('the RUN line removed', 10_000, async () => {
+        const lines = await vs.page.locator('.monaco-editor .view-lines').first().innerText();
+        return lines.includes('/var/lib/dpkg') ? undefined : true;
+      });
+      await eventually('the diagnostic gone', 10_000, async () => ((await vs.problems()).some((t) => t.includes('TSL001')) ? undefined : true));
+    } catch (error) {
+      await vs.screenshot('e2e-diagnostic-failure').catch(() => undefined);
+      throw error;
+    }
+  });
+
+  it('slims examples/fizzbuzz from the explorer context menu and shows the report', async (t) => {
+    const blocker = slimBlocker();
+    if (blocker) return t.skip(blocker);
+    const folder = copyFixture(join(ROOT, 'examples/fizzbuzz'), 'fizzbuzz');
+    const vs = await open(folder);
+    try {
+      await vs.explorerContextCommand('Dockerfile', 'Slim Image');
+      // Building, tracing and verifying the Flask app takes a minute or two here.
+      const frame = vs.webviewFrame();
+      const header = frame.locator('.header, header').first();
+      await eventually('the report webview', 10 * 60_000, async () => {
+        const failed = (await vs.notifications()).find((n) => /TrueSlim.*(failed|could not)/i.test(n));
+        if (failed) throw Object.assign(new Error(`the run failed: ${failed}`), { fatal: true });
+        return (await header.isVisible().catch(() => false)) ? true : undefined;
+      }).catch(async (error) => {
+        await vs.screenshot('e2e-report-failure').catch(() => undefined);
+        throw error;
+      });
+
+      const reportPath = join(folder, '.trueslim', 'report.json');
+      const report = JSON.parse(readFileSync(reportPath, 'utf8'));
+      const body = frame.locator('body');
+      const text = async () => (await body.innerText()).replace(/\s+/g, ' ');
+
+      // header: source and slim images, verification passed
+      await eventually('the header', 30_000, async () => ((await text()).includes(report.slim.image) ? true : undefined));
+      const headerText = await text();
+      assert.ok(report.verify.passed, 'the slim image passed its probes');
+      assert.match(headerText, /verif(ied|ication passed)/i);
+      // both sizes, as the webview formats them
+      assert.ok(report.slim.sizeBytes < report.source.sizeBytes);
+      assert.ok(headerText.includes(formatBytes(report.source.sizeBytes)), `source size ${formatBytes(report.source.sizeBytes)} in: ${headerText.slice(0, 400)}`);
+      assert.ok(headerText.includes(formatBytes(report.slim.sizeBytes)), `slim size ${formatBytes(report.slim.sizeBytes)} in: ${headerText.slice(0, 400)}`);
+      await vs.screenshot('e2e-report');
+
+      // files: a kept file and a removed file, found with the search box
+      const kept = report.files.find((f: { path: string; kept: boolean }) => f.kept && /\/usr\/bin\/python3\.\d+$/.test(f.path));
+      const removed = report.files.find((f: { path: string; kept: boolean; kind: string }) => !f.kept && f.kind === 'file' && f.path.startsWith('/usr/share/'));
+      assert.ok(kept, 'the report keeps the interpreter');
+      assert.ok(removed, 'the report removes something under /usr/share');
+      for (const file of [kept, removed]) {
+        await frame.locator('vscode-tab-header[data-tab="files"]').click();
+        // vscode-textfield keeps its <input> in a shadow root; Playwright's CSS pierces it.
+        await frame.locator('#file-search input').fill(file.path);
+        const name = file.path.split('/').pop();
+        await eventually(`${file.path} in the file tree`, 15_000, async () => ((await text()).includes(name) ? true : undefined));
+      }
+      await vs.screenshot('e2e-report-files');
+
+      // "Keep this" on the removed file: an include rule in trueslim.json, a rebuild from the
+      // saved trace (no new trace), and a report in which the file is kept
+      const removedName = removed.path.split('/').pop();
+      const details = frame.locator('.details, [class*="details"]').first();
+      await frame.locator('.row', { hasText: removedName }).first().click();
+      await frame.locator('vscode-button.keep-path').click();
+      await eventually('the include rule in trueslim.json', 30_000, async () =>
+        readFileSync(join(folder, 'trueslim.json'), 'utf8').includes(removed.path) ? true : undefined,
+      );
+      await eventually('the rebuilt report keeping the file', 5 * 60_000, async () => {
+        const next = JSON.parse(readFileSync(reportPath, 'utf8'));
+        return next.files.some((f: { path: string; kept: boolean }) => f.path === removed.path && f.kept) ? true : undefined;
+      });
+      await frame.locator('#file-search input').fill(removed.path);
+      await frame.locator('.row', { hasText: removedName }).first().click();
+      await eventually('the file shown as kept', 30_000, async () => ((await details.innerText()).includes('kept in the slim image') ? true : undefined));
+      await vs.screenshot('e2e-report-kept');
+
+      // a window reload brings the panel back with its report (the panel serializer)
+      await vs.reloadWindow();
+      await eventually('the restored report', 60_000, async () => ((await text().catch(() => '')).includes(report.slim.image) ? true : undefined));
+
+      // packages: python3-flask with its version
+      await frame.locator('vscode-tab-header[data-tab="packages"]').click();
+      const flask = report.inventory.packages.find((p: { name: string }) => p.name === 'python3-flask');
+      assert.ok(flask, 'python3-flask is in the inventory');
+      await eventually('python3-flask in the packages table', 15_000, async () => ((await text()).includes('python3-flask') ? true : undefined));
+      assert.ok((await text()).includes(flask.version));
+      await vs.screenshot('e2e-report-packages');
+    } catch (error) {
+      await vs.screenshot('e2e-report-failure').catch(() => undefined);
+      throw error;
+    }
+  });
+  it('traces until "Finish trace" in the status bar, then shows the report', async (t) => {
+    const blocker = slimBlocker();
+    if (blocker) return t.skip(blocker);
+    const folder = fizzbuzzWaiting();
+    const vs = await open(folder);
+    try {
+      await vs.explorerContextCommand('Dockerfile', 'Slim Image');
+      const finish = vs.page.locator('.statusbar-item', { hasText: 'Finish trace' });
+      await finish.first().waitFor({ timeout: 5 * 60_000 });
+      assert.ok((await vs.notifications()).some((n) => n.includes('Finish trace')), 'a notification offers "Finish trace" too');
+      await vs.screenshot('e2e-finish-trace');
+      await finish.first().click();
+      await finish.first().waitFor({ state: 'hidden', timeout: 30_000 });
+      await eventually('the report after finishing', 5 * 60_000, async () => (existsSync(join(folder, '.trueslim', 'report.json')) ? true : undefined));
+      const report = JSON.parse(readFileSync(join(folder, '.trueslim', 'report.json'), 'utf8'));
+      const wait = report.probes.find((p: { kind: string; phase: string }) => p.kind === 'wait' && p.phase === 'trace');
+      assert.match(wait?.message ?? '', /finished by the user/);
+      await vs.webviewFrame().locator('vscode-tab-header[data-tab="files"]').waitFor({ timeout: 60_000 });
+    } catch (error) {
+      await vs.screenshot('e2e-finish-trace-failure').catch(() => undefined);
+      throw error;
+    }
+  });
+
+  it('Cancel stops the run and removes its containers', async (t) => {
+    const blocker = slimBlocker();
+    if (blocker) return t.skip(blocker);
+    const folder = fizzbuzzWaiting();
+    const vs = await open(folder);
+    try {
+      await vs.explorerContextCommand('Dockerfile', 'Slim Image');
+      // while the traced app waits for the user, its container runs
+      await vs.page.locator('.statusbar-item', { hasText: 'Finish trace' }).first().waitFor({ timeout: 5 * 60_000 });
+      const running = runContainers('fizzbuzz');
+      assert.ok(running.length > 0, 'the traced app runs in a labelled container');
+      const progress = vs.page.locator('.notification-toast', { hasText: 'TrueSlim: Slimming' });
+      await progress.locator('.monaco-button', { hasText: 'Cancel' }).first().click();
+      await eventually('the "cancelled" notification', 60_000, async () => ((await vs.notifications()).some((n) => /cancelled/i.test(n)) ? true : undefined));
+      await eventually('the run\'s containers removed', 60_000, async () => (running.some((id) => runContainers('fizzbuzz').includes(id)) ? undefined : true));
+      assert.ok(!existsSync(join(folder, '.trueslim', 'report.json')), 'a cancelled run writes no report');
+      await vs.screenshot('e2e-cancelled');
+    } catch (error) {
+      await vs.screenshot('e2e-cancel-failure').catch(() => undefined);
+      throw error;
+    }
+  });
+  it('after a run under strip: the result CodeLens and what scanners lose on the FROM line', async (t) => {
+    const blocker = slimBlocker();
+    if (blocker) return t.skip(blocker);
+    const folder = copyFixture(join(ROOT, 'examples/fizzbuzz'), 'fizzbuzz');
+    const config = JSON.parse(readFileSync(join(folder, 'trueslim.json'), 'utf8'));
+    writeFileSync(join(folder, 'trueslim.json'), JSON.stringify({ ...config, metadata: 'strip' }, null, 2));
+    const fromLine = readFileSync(join(folder, 'Dockerfile'), 'utf8').split('\n').findIndex((l) => l.startsWith('FROM')) + 1;
+    const vs = await open(folder);
+    try {
+      await vs.openFile('Dockerfile');
+      // the CodeLens starts the run (a first click can go to focusing the editor: retry)
+      const lens = vs.page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Slim image' }).first();
+      await eventually('the run started from the CodeLens', 30_000, async () => {
+        if ((await vs.notifications()).some((n) => n.includes('TrueSlim: Slimming'))) return true;
+        await lens.click();
+        await sleep(2_000);
+        return undefined;
+      });
+      // the report opens over the editor; go back to the Dockerfile
+      await vs.webviewFrame().locator('vscode-tab-header[data-tab="files"]').waitFor({ timeout: 10 * 60_000 });
+      await vs.page.locator('.tabs-container .tab[aria-label^="Dockerfile"]').first().click();
+      const result = vs.page.locator('.monaco-editor .codelens-decoration', { hasText: '→' });
+      await result.first().waitFor({ timeout: 30_000 });
+      assert.match(await result.first().innerText(), /\d+(\.\d+)? MB → \d+(\.\d+)? MB · verified · \d+ packages? hidden/);
+      const rows = await eventually('the strip diagnostic', 30_000, async () => {
+        const texts = (await vs.problems()).map((r) => r.replace(/\s+/g, ' '));
+        return texts.some((r) => r.includes('strip-hides-packages')) ? texts : undefined;
+      });
+      const strip = rows.find((r) => r.includes('strip-hides-packages'))!;
+      assert.match(strip, new RegExp(`\\[Ln ${fromLine}, Col 1\\]`));
+      assert.match(strip, /no longer see \d+ packages?/);
+      await vs.screenshot('e2e-strip');
+    } catch (error) {
+      await vs.screenshot('e2e-strip-failure').catch(() => undefined);
+      throw error;
+    }
+  });
+});

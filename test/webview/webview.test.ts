@@ -1,0 +1,299 @@
+/**
+ * The report webview in a real browser (Chromium via playwright-core): the production
+ * bundle, the host's HTML and CSP, a stub VS Code API (see harness.ts). Timings are
+ * measured by bench/webview.bench.ts, never asserted here.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser, Frame, Page } from 'playwright-core';
+import type { Report } from '../../src/core/report/types';
+import { renderStandaloneHtml } from '../../webview/html';
+import { formatBytes, formatReduction } from '../../webview/format';
+import { fakeReport } from './fakeReport';
+import { Harness, hostPost, launchBrowser, nextTreeRender, posted, REPORT_URI, savedState, waitForTree, webviewFrame } from './harness';
+
+const RESULTS = path.join(__dirname, '..', '..', 'test-results');
+
+let harness: Harness;
+let browser: Browser;
+let report: Report;
+let url: string;
+
+before(async () => {
+  harness = new Harness();
+  await harness.build();
+  report = fakeReport({ files: 3000 });
+  url = harness.writePage(report);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  harness?.dispose();
+});
+
+/** A fresh tab (fresh sessionStorage) on the host page; `view` is the webview's frame. */
+async function open(pageUrl = url, width = 1280, height = 800): Promise<{ page: Page; view: Frame }> {
+  const context = await browser.newContext({ viewport: { width, height } });
+  const page = await context.newPage();
+  await harness.attach(page);
+  await page.goto(pageUrl);
+  const view = await webviewFrame(page);
+  await waitForTree(view);
+  return { page, view };
+}
+
+function rowPaths(view: Frame, selector = '.tree-viewport .row'): Promise<string[]> {
+  return view.$$eval(selector, (rows) => rows.map((r) => (r as HTMLElement).dataset.path ?? ''));
+}
+
+async function search(view: Frame, text: string): Promise<void> {
+  await nextTreeRender(view, () => view.fill('#file-search input', text));
+}
+
+describe('report webview', () => {
+  it('says ready, then renders the report it is sent', async () => {
+    const { page, view } = await open();
+    assert.equal((await posted(page))[0]?.type, 'ready');
+    assert.ok((await view.$$('.tree-viewport .row')).length > 0);
+    await page.context().close();
+  });
+
+  it('header shows both sizes and the reduction', async () => {
+    const { page, view } = await open();
+    assert.equal(await view.textContent('#source-size'), formatBytes(report.source.sizeBytes));
+    assert.equal(await view.textContent('#slim-size'), formatBytes(report.slim.sizeBytes));
+    assert.equal(await view.textContent('#reduction'), formatReduction(report.source.sizeBytes, report.slim.sizeBytes));
+    assert.match((await view.textContent('#verify-status')) ?? '', /Verification failed/);
+    assert.match((await view.textContent('#privileges')) ?? '', /No privileges added/);
+    assert.equal(await view.$eval('#policy-select', (el) => (el as HTMLSelectElement).value), 'prune');
+    await page.context().close();
+  });
+
+  it('search filters the tree to matching rows', async () => {
+    const { page, view } = await open();
+    await search(view, 'main.py');
+    const files = await rowPaths(view, '.tree-viewport .row:not(.dir)');
+    assert.deepEqual(files.sort(), ['/app/main.py', '/app/tests/test_main.py']);
+    // The folders on the way are shown, opened.
+    assert.deepEqual(await rowPaths(view, '.tree-viewport .row.dir'), ['/app', '/app/tests']);
+    assert.equal(await view.$$eval('.row.dir[aria-expanded="false"]', (r) => r.length), 0);
+    assert.match((await view.textContent('.files-tab .count')) ?? '', /^2 of 3,000 files$/);
+    // A query with a slash matches whole paths.
+    await search(view, 'app/tests/');
+    assert.deepEqual(await rowPaths(view, '.tree-viewport .row:not(.dir)'), ['/app/tests/test_main.py']);
+    await page.context().close();
+  });
+
+  it('the "removed" filter hides kept files', async () => {
+    const { page, view } = await open();
+    await nextTreeRender(view, () => view.click('vscode-radio[value="removed"]'));
+    await nextTreeRender(view, () => view.click('#expand-all'));
+    assert.equal((await view.$$('.tree-viewport .row.kept:not(.dir)')).length, 0);
+    assert.ok((await view.$$('.tree-viewport .row.removed:not(.dir)')).length > 0);
+    await page.context().close();
+  });
+
+  it('a removed file shows its details, and "Keep this" posts keep', async () => {
+    const { page, view } = await open();
+    const target = '/app/tests/test_main.py';
+    await search(view, 'test_main.py');
+    await view.click(`.row[data-path="${target}"]`);
+    assert.equal(await view.textContent('.details .path'), target);
+    assert.match((await view.textContent('.details')) ?? '', /Why removed/);
+    await view.click('.details vscode-button.keep-path');
+    await page.waitForFunction(() => (window as unknown as { __posted: Array<{ type: string }> }).__posted.some((m) => m.type === 'keep'));
+    const keep = (await posted(page)).find((m) => m.type === 'keep');
+    assert.ok(keep);
+    assert.equal(keep.target, 'path');
+    assert.equal(keep.value, target);
+    assert.equal(typeof keep.requestId, 'string');
+    // While the host works: button disabled, busy banner; the reply ends both.
+    assert.equal(await view.getAttribute('.details vscode-button.keep-path', 'disabled'), '');
+    await hostPost(page, { type: 'busy', stage: 'assemble', message: `Keeping ${target}` });
+    await view.waitForSelector('.banner.busy:not([hidden])');
+    await hostPost(page, { type: 'reply', requestId: keep.requestId, ok: false, message: 'Docker is not running.' });
+    await view.waitForSelector('.banner.busy[hidden]', { state: 'attached' });
+    assert.match((await view.textContent('.banner.error')) ?? '', /Docker is not running/);
+    assert.equal(await view.getAttribute('.details vscode-button.keep-path', 'disabled'), null);
+    await page.context().close();
+  });
+
+  it('a new report after "Keep this" re-renders and keeps the selection', async () => {
+    const { page, view } = await open();
+    const target = '/app/tests/test_main.py';
+    await search(view, 'test_main.py');
+    await view.click(`.row[data-path="${target}"]`);
+    const rebuilt: Report = JSON.parse(JSON.stringify(report));
+    const file = rebuilt.files.find((f) => f.path === target)!;
+    Object.assign(file, { kept: true, reason: 'include' });
+    await hostPost(page, { type: 'report', report: rebuilt, reportUri: REPORT_URI });
+    await view.waitForSelector(`.row.kept[data-path="${target}"]`);
+    assert.match((await view.textContent('.details')) ?? '', /Why kept/);
+    assert.equal(await view.$('.details vscode-button.keep-path'), null);
+    await page.context().close();
+  });
+
+  it('packages table shows a row per package, with "Keep this package\'s metadata" where scanners lose it', async () => {
+    const { page, view } = await open();
+    await view.click('vscode-tab-header[data-tab="packages"]');
+    const row = view.locator('tr[data-package="deb:libssl3"]');
+    await row.waitFor();
+    assert.match((await row.textContent()) ?? '', /libssl3/);
+    const lost = report.inventory!.packages[2];
+    const lostRow = view.locator(`tr[data-package="deb:${lost.name}"]`);
+    assert.match((await lostRow.getAttribute('class')) ?? '', /lost/);
+    await lostRow.locator('vscode-button.keep-package').click();
+    await page.waitForFunction(() => (window as unknown as { __posted: Array<{ type: string }> }).__posted.some((m) => m.type === 'keep'));
+    const keep = (await posted(page)).find((m) => m.type === 'keep');
+    assert.deepEqual({ target: keep?.target, value: keep?.value }, { target: 'package', value: `deb:${lost.name}` });
+    await page.context().close();
+  });
+
+  it('warnings are grouped by severity, with their actions', async () => {
+    const { page, view } = await open();
+    await view.click('vscode-tab-header[data-tab="warnings"]');
+    await view.waitForSelector('.severity-group');
+    const groups = await view.$$eval('.severity-group', (s) => s.map((g) => [(g as HTMLElement).dataset.severity, g.querySelectorAll('.warning-card').length]));
+    assert.deepEqual(groups, [['error', 2], ['warning', 2], ['info', 2]]);
+    await view.click('.warning-card[data-code="TS202"] vscode-button[data-action="set-policy"]');
+    await view.click('.warning-card[data-code="TS201"] vscode-button[data-action="include-path"]');
+    await page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length >= 3);
+    const messages = await posted(page);
+    assert.equal(messages.find((m) => m.type === 'set-policy')?.policy, 'preserve');
+    assert.equal(messages.find((m) => m.type === 'keep')?.target, 'path');
+    await page.context().close();
+  });
+
+  it('probes show both phases and the app log of a failure', async () => {
+    const { page, view } = await open();
+    await view.click('vscode-tab-header[data-tab="probes"]');
+    await view.locator('tr[data-probe="exec python -m app.selftest"] td.outcome.failed').waitFor();
+    assert.match((await view.textContent('.log-tail pre')) ?? '', /ModuleNotFoundError/);
+    await page.context().close();
+  });
+
+  it('keyboard: Down moves focus, Right opens a folder then enters it, Left goes back', async () => {
+    const { page, view } = await open();
+    const first = (await rowPaths(view))[0];
+    await view.click(`.row[data-path="${first}"]`);
+    const focused = (): Promise<{ path: string; level: string | null; expanded: string | null }> =>
+      view.evaluate(() => {
+        const el = document.activeElement as HTMLElement;
+        return { path: el.dataset.path ?? '', level: el.getAttribute('aria-level'), expanded: el.getAttribute('aria-expanded') };
+      });
+    assert.equal((await focused()).path, first);
+    await page.keyboard.press('ArrowDown');
+    const second = await focused();
+    assert.notEqual(second.path, first);
+    assert.equal(second.level, '1');
+    assert.equal(second.expanded, 'false');
+    await page.keyboard.press('ArrowRight');
+    assert.equal((await focused()).expanded, 'true');
+    await page.keyboard.press('ArrowRight');
+    const child = await focused();
+    assert.equal(child.level, '2');
+    assert.ok(child.path.startsWith(`${second.path}/`));
+    await page.keyboard.press('ArrowLeft');
+    assert.equal((await focused()).path, second.path);
+    await page.keyboard.press('End');
+    assert.equal((await focused()).path, (await rowPaths(view)).at(-1));
+    await page.keyboard.press('Home');
+    assert.equal((await focused()).path, first);
+    assert.equal(await view.$eval('.tree-viewport', (el) => el.getAttribute('role')), 'tree');
+    assert.equal(await view.$$eval('.row[aria-selected="true"]', (r) => r.length), 1);
+    assert.equal(await view.$$eval('.row[tabindex="0"]', (r) => r.length), 1);
+    await page.context().close();
+  });
+
+  it('restores tab, filters, expanded folders, selection and scroll after a reload', async () => {
+    const { page, view } = await open(url, 1280, 600);
+    await nextTreeRender(view, () => view.click('#expand-all'));
+    await view.click('vscode-radio[value="removed"]');
+    await view.fill('#file-search input', 'tests');
+    await view.waitForSelector('.row[data-path="/app/tests/test_main.py"]');
+    await view.click('.row[data-path="/app/tests/test_main.py"]');
+    await view.$eval('.tree-viewport', (el) => { el.scrollTop = 44; });
+    await view.click('vscode-tab-header[data-tab="warnings"]');
+    await view.waitForTimeout(400); // state saves are coalesced (150 ms)
+    const state = await savedState(page);
+    assert.equal(state?.reportUri, REPORT_URI, 'the host finds the report again through the state');
+
+    await page.reload();
+    let again = await webviewFrame(page);
+    await again.waitForSelector('.severity-group');
+    assert.equal(await again.getAttribute('vscode-tabs', 'selected-index'), '2');
+    await again.click('vscode-tab-header[data-tab="files"]');
+    await waitForTree(again);
+    assert.equal(await again.inputValue('#file-search input'), 'tests');
+    assert.equal(await again.$eval('vscode-radio[value="removed"]', (r) => (r as HTMLInputElement).checked), true);
+    assert.equal(await again.textContent('.details .path'), '/app/tests/test_main.py');
+    assert.equal(await again.getAttribute('.row[data-path="/app/tests/test_main.py"]', 'aria-selected'), 'true');
+    assert.equal(await again.$eval('.tree-viewport', (el) => el.scrollTop), 44);
+    // Expansion outside search: "Expand all" is remembered too.
+    await search(again, '');
+    await again.waitForTimeout(400);
+    await page.reload();
+    again = await webviewFrame(page);
+    await waitForTree(again);
+    assert.equal(await again.$$eval('.row.dir[aria-expanded="false"]', (r) => r.length), 0);
+    await page.context().close();
+  });
+
+  it('with 100,000 files the DOM holds only a screenful of rows', async () => {
+    const bigUrl = harness.writePage(fakeReport({ files: 100_000 }), 'big.html');
+    const { page, view } = await open(bigUrl);
+    await nextTreeRender(view, () => view.click('#expand-all'));
+    const total = await view.$eval('.tree-viewport', (el) => el.scrollHeight);
+    assert.ok(total > 100_000 * 22, 'the spacer spans every row');
+    const rows = await view.$$eval('.tree-viewport .row', (r) => r.length);
+    assert.ok(rows > 10 && rows < 500, `${rows} rows in the DOM`);
+    await view.$eval('.tree-viewport', (el) => { el.scrollTop = el.scrollHeight / 2; });
+    await view.waitForFunction(() => Array.from(document.querySelectorAll('.tree-viewport .row')).some((r) => (r as HTMLElement).getBoundingClientRect().top > 0));
+    assert.ok((await view.$$eval('.tree-viewport .row', (r) => r.length)) < 500);
+    // Select a removed file through search, then clear it: the tree stays on the selection.
+    await search(view, 'perl');
+    await view.click('.row[data-path="/usr/bin/perl"]');
+    await search(view, '');
+    await view.waitForSelector('.row.selected[data-path="/usr/bin/perl"]');
+    assert.ok((await view.$$eval('.tree-viewport .row', (r) => r.length)) < 500);
+    mkdirSync(RESULTS, { recursive: true });
+    await page.screenshot({ path: path.join(RESULTS, 'webview-report.png') });
+    await page.context().close();
+  });
+
+  it('the exported HTML is self-contained: it renders offline with host actions disabled', async () => {
+    const { js, css } = harness.bundle();
+    const tricky = fakeReport({ files: 300 });
+    tricky.files.push({ path: '/app/</script><script>alert(1)</script>', kind: 'file', kept: false, size: 1, reason: 'none' });
+    const file = path.join(harness.dir, 'export.html');
+    writeFileSync(file, renderStandaloneHtml(tricky, js, css));
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const requests: string[] = [];
+    const errors: string[] = [];
+    page.on('request', (r) => { if (!r.url().startsWith('file:')) requests.push(r.url()); });
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('dialog', (d) => { errors.push(`dialog: ${d.message()}`); void d.dismiss(); });
+    await page.goto(pathToFileURL(file).href);
+    await waitForTree(page);
+    assert.equal(await page.textContent('#source-size'), formatBytes(tricky.source.sizeBytes));
+    assert.equal(await page.getAttribute('[data-export="json"]', 'disabled'), '');
+    await page.fill('#file-search input', 'script');
+    await page.click('.tree-viewport .row:not(.dir)');
+    assert.equal(await page.textContent('.details .path'), '/app/</script><script>alert(1)</script>');
+    assert.equal(await page.getAttribute('.details vscode-button.keep-path', 'disabled'), '');
+    assert.deepEqual(requests, []);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  it('loaded nothing remote and broke no CSP rule', () => {
+    assert.deepEqual(harness.blocked, []);
+    assert.deepEqual(harness.consoleErrors, []);
+  });
+});

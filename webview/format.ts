@@ -1,0 +1,36 @@
+/** Display formatting shared by the report sections (binary units, like `docker images`). */
+
+const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
+
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes <= 0) return '0 B';
+  let unit = 0;
+  let value = bytes;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const digits = unit === 0 || value >= 100 ? 0 : value >= 10 ? 1 : 2;
+  return `${value.toFixed(digits)} ${UNITS[unit]}`;
+}
+
+const counts = new Intl.NumberFormat('en-US');
+
+export function formatCount(n: number): string {
+  return counts.format(n);
+}
+
+/** How much smaller the slim image is, e.g. "92.2%". */
+export function formatReduction(sourceBytes: number, slimBytes: number): string {
+  if (sourceBytes <= 0) return '0%';
+  const pct = (1 - slimBytes / sourceBytes) * 100;
+  return `${pct.toFixed(pct >= 99.95 || pct <= -99.95 ? 0 : 1)}%`;
+}
+
+export function formatDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
