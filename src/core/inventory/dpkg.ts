@@ -3,6 +3,8 @@ import { headerFields, lines, utf8 } from './text';
 /** dpkg's database: `status` (or distroless `status.d/<pkg>`), ownership in `info/`. */
 export const DPKG_DIR = '/var/lib/dpkg';
 export const DPKG_STATUS = '/var/lib/dpkg/status';
+/** Read by Trivy for package digests only. */
+export const DPKG_AVAILABLE = '/var/lib/dpkg/available';
 const STATUS_D = '/var/lib/dpkg/status.d/';
 const INFO = '/var/lib/dpkg/info/';
 

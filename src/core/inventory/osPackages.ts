@@ -1,6 +1,6 @@
 import { APK_DB_DIRS, parseApkInstalled } from './apk';
 import type { Collected } from './collected';
-import { DPKG_STATUS, debCopyright, dpkgRole, parseDpkgStatus } from './dpkg';
+import { DPKG_AVAILABLE, DPKG_STATUS, debCopyright, dpkgRole, parseDpkgStatus } from './dpkg';
 import type { OsIdentity, RawDb, Visibility } from './model';
 import { packageId } from './model';
 import type { PackageSet } from './packageSet';
@@ -20,7 +20,11 @@ export function addDpkg(set: PackageSet, c: Collected, os: OsIdentity | undefine
     const role = dpkgRole(path);
     // `status-old`, `available-old`…: dpkg's own backups, read by no scanner
     if (!role || !set.isFile(path) || path.endsWith('-old')) continue;
-    set.mark(path, role.role === 'md5sums' || role.role === 'conffiles' || role.role === 'list' ? 'ownership' : 'package-db');
+    const ownership = role.role === 'md5sums' || role.role === 'conffiles' || role.role === 'list';
+    // Maintainer scripts, symbols, templates, triggers, alternatives: dpkg's own state, read by
+    // no scanner (they are ~90 % of /var/lib/dpkg on a Debian image). `available`: Trivy's digests.
+    if (!ownership && role.role !== 'status' && role.role !== 'status-d' && path !== DPKG_AVAILABLE) continue;
+    set.mark(path, ownership ? 'ownership' : 'package-db');
     if (role.pkg !== undefined && role.role !== 'status-d') infoFiles.set(role.pkg, [...(infoFiles.get(role.pkg) ?? []), path]);
   }
   for (const [statusPath, text] of c.dpkgStatus) {
