@@ -1,18 +1,7 @@
-/** Display formatting shared by the report sections (binary units, like `docker images`). */
+/** Display formatting shared by the report sections (decimal units, like `docker images`). */
 
-const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
-
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes <= 0) return '0 B';
-  let unit = 0;
-  let value = bytes;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  const digits = unit === 0 || value >= 100 ? 0 : value >= 10 ? 1 : 2;
-  return `${value.toFixed(digits)} ${UNITS[unit]}`;
-}
+/** The engine's formatter (pure, no Node imports): the panel, the CLI summary and the notifications print the same figures. */
+export { formatBytes } from '../src/core/report/format';
 
 const counts = new Intl.NumberFormat('en-US');
 

@@ -6,6 +6,7 @@ import { REPORT_SCHEMA_VERSION } from '../core/report/types';
 import {
   isWebviewMessage,
   REPORT_VIEW_TYPE,
+  reportMessage,
   reportUriFromState,
   type ExportFormat,
   type HostMessage,
@@ -127,7 +128,8 @@ export class ReportPanel extends Disposable {
   /** The current report; a webview that is not ready gets it when it says `ready`. */
   private postReport(): void {
     if (!this.ready || !this.report || !this.reportPath) return;
-    void this.panel.webview.postMessage({ type: 'report', report: this.report, reportUri: vscode.Uri.file(this.reportPath).toString() } satisfies HostMessage);
+    // Packed columns: 100k file objects clone ~10× slower than the same data as arrays.
+    void this.panel.webview.postMessage(reportMessage(this.report, vscode.Uri.file(this.reportPath).toString()) satisfies HostMessage);
   }
 
   private post(message: HostMessage): void {
