@@ -74,7 +74,15 @@ export async function exportImage(docker: Dockerode, imageId: string, runId: str
   });
   try {
     const stream = (await container.export()) as unknown as Readable;
-    return { stream, close: () => removeQuietly(container) };
+    // The tar reader stops at the end-of-archive blocks; the response may still hold padding,
+    // and an undrained response keeps its socket (and the process) alive: always destroy it.
+    return {
+      stream,
+      close: async () => {
+        stream.destroy();
+        await removeQuietly(container);
+      },
+    };
   } catch (err) {
     await removeQuietly(container);
     throw new TrueSlimError('plan', `Could not export image ${imageId}: ${(err as Error).message}`);
