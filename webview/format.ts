@@ -1,7 +1,7 @@
 /** Display formatting shared by the report sections (decimal units, like `docker images`). */
 
 /** The engine's formatter (pure, no Node imports): the panel, the CLI summary and the notifications print the same figures. */
-export { formatBytes } from '../src/core/report/format';
+export { formatBytes } from '../src/shared/units';
 
 const counts = new Intl.NumberFormat('en-US');
 

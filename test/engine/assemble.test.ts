@@ -82,4 +82,19 @@ describe('assembly keeps entries exactly', () => {
     const cmd = docker('image', 'inspect', '-f', '{{json .Config.Cmd}}', 'trueslim-test/fidelity:slim-symlink');
     assert.equal(cmd, '["/opt/fid/suid"]');
   });
+
+  it('re-slimming to the same tag removes the slim image it replaced, not a user-tagged one', async () => {
+    const tag = 'trueslim-test/fidelity:slim-again';
+    await slimWith(image, ['/opt/fid/original'], tag);
+    const first = docker('image', 'inspect', '-f', '{{.Id}}', tag);
+    await slimWith(image, ['/opt/fid/suid'], tag);
+    assert.notEqual(docker('image', 'inspect', '-f', '{{.Id}}', tag), first);
+    assert.equal(docker('images', '-q', '--no-trunc', '--filter', `label=io.trueslim.slim=true`).split('\n').includes(first), false, 'the replaced image is gone');
+    // A slim image the user tagged elsewhere survives being replaced.
+    const second = docker('image', 'inspect', '-f', '{{.Id}}', tag);
+    docker('tag', tag, 'trueslim-test/fidelity:kept-by-user');
+    tags.push('trueslim-test/fidelity:kept-by-user');
+    await slimWith(image, ['/opt/fid/original'], tag);
+    assert.equal(docker('image', 'inspect', '-f', '{{.Id}}', 'trueslim-test/fidelity:kept-by-user'), second);
+  });
 });

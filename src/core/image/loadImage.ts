@@ -54,6 +54,10 @@ export async function loadSlimImage(
   toolVersion: string,
   signal?: AbortSignal,
 ): Promise<string> {
+  const previous = await docker
+    .getImage(tag)
+    .inspect()
+    .catch(() => undefined);
   const configJson = Buffer.from(JSON.stringify(slimImageConfig(source, layer, toolVersion)));
   const configDigest = createHash('sha256').update(configJson).digest('hex');
   const manifest = Buffer.from(
@@ -91,7 +95,26 @@ export async function loadSlimImage(
     throw new TrueSlimError('assemble', `docker load rejected the slim image: ${err?.[1] ?? err?.[2] ?? output.slice(0, 300)}`);
   }
   const info = await docker.getImage(tag).inspect();
+  if (previous && previous.Id !== info.Id) await removeReplaced(docker, previous.Id, previous.Config?.Labels ?? {});
   return info.Id;
+}
+
+/**
+ * Re-slimming moves the tag to the new image; the slim image it replaced would linger as
+ * `<none>` forever. Remove it when TrueSlim made it and nothing else uses it (no other tag,
+ * no container — the engine refuses then, and that refusal is fine).
+ */
+async function removeReplaced(docker: Dockerode, id: string, labels: Record<string, string>): Promise<void> {
+  if (labels[LABEL_SLIM] !== 'true') return;
+  const now = await docker
+    .getImage(id)
+    .inspect()
+    .catch(() => undefined);
+  if (!now || (now.RepoTags ?? []).length > 0) return;
+  await docker
+    .getImage(id)
+    .remove({ noprune: false })
+    .catch(() => undefined);
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
