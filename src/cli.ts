@@ -24,6 +24,7 @@ slim options:
   --include GLOB / --exclude GLOB   keep / drop image paths (repeatable)
   --build-arg NAME=VALUE     (repeatable)   --target STAGE   --platform OS/ARCH
   --report FILE              where to write the report JSON
+  --embed-sbom               embed a CycloneDX SBOM of the slim image (/usr/share/trueslim/sbom.cdx.json)
   --force                    slim an image TrueSlim produced
   --docker-host URL          Docker endpoint (default: like the docker CLI)
 
@@ -88,6 +89,7 @@ async function runSlim(args: string[], signal: AbortSignal, finish: AbortControl
       platform: { type: 'string' },
       report: { type: 'string' },
       force: { type: 'boolean' },
+      'embed-sbom': { type: 'boolean' },
       verbose: { type: 'boolean', short: 'v' },
       'docker-host': { type: 'string' },
     },
@@ -114,6 +116,7 @@ async function runSlim(args: string[], signal: AbortSignal, finish: AbortControl
         probes: probeArgs.length > 0 ? probeArgs : undefined,
         metadata,
         tag: values.tag,
+        embedSbom: values['embed-sbom'],
         include: values.include,
         exclude: values.exclude,
         buildArgs: values['build-arg'] ? keyValues(values['build-arg']) : undefined,

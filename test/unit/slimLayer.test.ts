@@ -92,6 +92,29 @@ function plan(): KeepPlan {
 const byPath = (items: ReadItem[]): Map<string, ReadItem> => new Map(items.map((i) => [i.entry.path, i]));
 
 describe('writeSlimLayer', () => {
+  it('appends extra files (the embedded SBOM) after the kept entries, a kept folder not twice', async () => {
+    const sbom = Buffer.from('{"bomFormat":"CycloneDX"}');
+    const out = layerPath();
+    await writeSlimLayer({
+      exportStream: chunked(await sourceTar(), 4096),
+      plan: plan(),
+      extraFiles: [
+        { path: '/usr', type: 'dir', mode: 0o755 },
+        { path: '/usr/share/trueslim', type: 'dir', mode: 0o755 },
+        { path: '/usr/share/trueslim/sbom.cdx.json', type: 'file', mode: 0o644, content: sbom },
+      ],
+      layerPath: out,
+    });
+    const items = await readAll(createReadStream(out));
+    assert.equal(items.filter((i) => i.entry.path === '/usr').length, 1, '/usr is kept already: not written again');
+    const tail = items.slice(-2);
+    assert.deepEqual(tail.map((i) => [i.entry.path, i.entry.type, i.entry.mode, i.entry.uid]), [
+      ['/usr/share/trueslim', 'dir', 0o755, 0],
+      ['/usr/share/trueslim/sbom.cdx.json', 'file', 0o644, 0],
+    ]);
+    assert.ok(tail[1]!.body.equals(sbom));
+  });
+
   it('filters the export in one pass: kept entries byte-identical, heirs, rewrites, trailer, digest', async () => {
     const source = await sourceTar();
     const src = byPath(await readAll(chunked(source)));

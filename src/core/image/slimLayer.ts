@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { readTar } from '../tar/tarReader';
 import { BLOCK, encodeHeader, padding } from '../tar/tarHeader';
 import type { KeepPlan } from '../plan/keepSet';
+import type { TarEntry } from '../tar/types';
 import { throwIfCancelled } from '../errors';
 import { LayerWriter } from './layerWriter';
 
@@ -11,6 +12,8 @@ export interface SlimLayerInput {
   plan: KeepPlan;
   /** New content for kept files (pruned package databases). */
   rewrites?: Map<string, Buffer>;
+  /** New files appended to the layer (the embedded SBOM); their parent folder must be kept or listed first. */
+  extraFiles?: Array<{ path: string; type: 'file' | 'dir'; content?: Buffer; mode: number }>;
   layerPath: string;
   signal?: AbortSignal;
   onBytes?: (bytes: number) => void;
@@ -79,6 +82,17 @@ export async function writeSlimLayer(input: SlimLayerInput): Promise<SlimLayer> 
       }
       await writer.write(entry.headerBlocks);
       if (entry.size > 0) await copyBody(item.body(), entry.size, writer);
+    }
+    for (const extra of input.extraFiles ?? []) {
+      if (plan.reasons.has(extra.path) && extra.type === 'dir') continue;
+      const content = extra.content ?? Buffer.alloc(0);
+      const header: TarEntry = { path: extra.path, type: extra.type, mode: extra.mode, uid: 0, gid: 0, size: extra.type === 'file' ? content.length : 0, mtime: Math.floor(Date.now() / 1000) };
+      await writer.write(encodeHeader(header, tarName(extra.path)));
+      if (extra.type === 'file') {
+        await writer.write(content);
+        await writer.write(Buffer.alloc(padding(content.length)));
+      }
+      entries++;
     }
     await writer.write(Buffer.alloc(BLOCK * 2));
     const digest = await writer.close();

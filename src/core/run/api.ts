@@ -12,6 +12,8 @@ export interface SlimRequest {
     probes?: import('../config/types').ProbeConfig[];
     metadata?: MetadataPolicy;
     tag?: string;
+    /** Embed a CycloneDX SBOM of the slim image at /usr/share/trueslim/sbom.cdx.json. */
+    embedSbom?: boolean;
     include?: string[];
     exclude?: string[];
     buildArgs?: Record<string, string>;

@@ -73,6 +73,7 @@ export async function finishFromTrace(
     },
   });
 
+  const isKept = (path: string): boolean => plan.reasons.has(path);
   clock.enter('assemble', `writing ${p.slimTag}`);
   const work = await mkdtemp(join(tmpdir(), `trueslim-${input.runId}-`));
   cleanup.add('temporary folder', () => rm(work, { recursive: true, force: true }));
@@ -83,6 +84,7 @@ export async function finishFromTrace(
       exportStream: exp.stream,
       plan,
       rewrites: metadataResult?.rewrite,
+      extraFiles: p.config.embedSbom ? embeddedSbom(inventory.sbom(isKept)) : undefined,
       layerPath: join(work, 'layer.tar'),
       signal,
       onBytes: (b) => listener.progress?.(Math.min(1, b / Math.max(1, index.totalBytes)), undefined),
@@ -108,7 +110,6 @@ export async function finishFromTrace(
   });
 
   clock.enter('report', 'writing the report');
-  const isKept = (path: string): boolean => plan.reasons.has(path);
   await mkdir(input.runDir, { recursive: true });
   const sbomBefore = join(input.runDir, 'sbom-before.cdx.json');
   const sbomAfter = join(input.runDir, 'sbom-after.cdx.json');
@@ -135,6 +136,16 @@ export async function finishFromTrace(
   };
   await writeFile(input.reportPath, JSON.stringify(report, null, 1));
   return { report, reportPath: input.reportPath, exitCode: verify.passed ? ExitCode.ok : ExitCode.verifyFailed };
+}
+
+/** Where `embedSbom` puts the slim image's own CycloneDX SBOM (Trivy reads `*.cdx.json` anywhere). */
+export const EMBEDDED_SBOM_PATH = '/usr/share/trueslim/sbom.cdx.json';
+
+function embeddedSbom(sbom: object): NonNullable<Parameters<typeof writeSlimLayer>[0]['extraFiles']> {
+  return [
+    { path: '/usr/share/trueslim', type: 'dir', mode: 0o755 },
+    { path: EMBEDDED_SBOM_PATH, type: 'file', mode: 0o644, content: Buffer.from(JSON.stringify(sbom, null, 1)) },
+  ];
 }
 
 function targetOf(p: Prepared): Report['target'] {
