@@ -11,6 +11,7 @@ if ! command -v gcc >/dev/null 2>&1; then
   echo "trueslim: gcc is needed to build the sensor (apt-get install gcc libc6-dev)" >&2
   exit 1
 fi
+scripts/ensure-cross-gcc.sh
 scripts/ensure-docker.sh
 scripts/ensure-base-image.sh
 node scripts/build.mjs

@@ -58,6 +58,8 @@ describe('buildImage against the engine', () => {
       '.dockerignore': 'ignored.txt\n',
       'ignored.txt': 'must not reach the image',
       'kept.txt': 'reaches the image',
+      // New content each run: the RUN step must execute (a cached step prints no log line).
+      'nonce.txt': `${process.pid}-${Date.now()}`,
     });
     const { listener, lines } = recorder();
     const { imageId } = await buildImage(
