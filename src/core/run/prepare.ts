@@ -16,7 +16,8 @@ import type { SlimRequest } from './api';
 import { slimTag, sourceTagForDockerfile } from './tags';
 import type { StageClock } from './timings';
 
-export interface Prepared {
+/** What a run starts from: the target, its configuration, the engine, the built source image. */
+export interface Resolved {
   docker: Dockerode;
   endpoint: string;
   target: Target;
@@ -24,6 +25,12 @@ export interface Prepared {
   configPath?: string;
   /** Folder where trueslim.json lives (or would), and where relative paths start. */
   configDir: string;
+  /** Image reference or id to inspect. */
+  reference: string;
+}
+
+/** Everything the trace needs: the resolved source, inspected, with its probes and ports. */
+export interface Prepared extends Omit<Resolved, 'reference'> {
   source: SourceInfo;
   slimTag: string;
   probes: ProbeConfig[];
@@ -34,18 +41,6 @@ export interface Prepared {
 }
 
 export const LABEL_BUILT_BY = 'io.trueslim.built-by';
-
-/** What a run starts from: the target, its configuration, the engine, the built source image. */
-export interface Resolved {
-  docker: Dockerode;
-  endpoint: string;
-  target: Target;
-  config: TrueSlimConfig;
-  configPath?: string;
-  configDir: string;
-  /** Image reference or id to inspect. */
-  reference: string;
-}
 
 /** resolve → connect → build (Dockerfiles), shared by slim and inventory. */
 export async function resolveSource(
@@ -98,9 +93,9 @@ export async function prepare(
   /** Rebuilding from a saved trace: use this already-built source image, do not build. */
   existingSource?: { id: string; reference: string },
 ): Promise<Prepared> {
-  const r = await resolveSource(req, clock, listener, signal, existingSource);
-  const { docker, target, config, configDir } = r;
-  let reference = r.reference;
+  const { reference: built, ...resolved } = await resolveSource(req, clock, listener, signal, existingSource);
+  const { docker, config } = resolved;
+  let reference = built;
   const source = await inspectSource(docker, reference);
   if (existingSource) {
     source.reference = existingSource.reference;
@@ -123,12 +118,7 @@ export async function prepare(
   const ports = new Set(source.exposedPorts);
   for (const p of probes) if (p.type === 'http' && p.port !== undefined) ports.add(p.port);
   return {
-    docker,
-    endpoint: r.endpoint,
-    target,
-    config,
-    configPath: r.configPath,
-    configDir,
+    ...resolved,
     source,
     slimTag: tag,
     probes,
