@@ -7,6 +7,7 @@ import { BASE_IMAGE, buildFixture, docker, dockerStatus } from '../helpers/docke
 import { summarizeTar } from '../helpers/tarEntries';
 import { waitForText } from '../helpers/http';
 import { slim } from '../../src/core/run/slim';
+import { reassemble } from '../../src/core/run/reassemble';
 import { TrueSlimError, ExitCode } from '../../src/core/errors';
 import type { Report } from '../../src/core/report/types';
 import type { RunListener } from '../../src/core/events';
@@ -16,7 +17,10 @@ import Dockerode from 'dockerode';
 const work = mkdtempSync(join(tmpdir(), 'trueslim-slim-test-'));
 const made: string[] = [];
 const quiet: RunListener = process.env.TRUESLIM_TEST_VERBOSE ? { stage: (s, d) => console.error('[' + s + ']', d), log: (s, l) => console.error('  ' + s + ': ' + l) } : {};
-const runContainers = (): string[] => docker('ps', '-aq', '--filter', 'label=io.trueslim.run').split('\n').filter(Boolean);
+const allRunContainers = (): string[] => docker('ps', '-aq', '--filter', 'label=io.trueslim.run').split('\n').filter(Boolean);
+/** TrueSlim containers that were not there when the suite started (another TrueSlim user may have some). */
+let preexisting = new Set<string>();
+const runContainers = (): string[] => allRunContainers().filter((id) => !preexisting.has(id));
 
 function fileOf(report: Report, path: string): Report['files'][number] | undefined {
   return report.files.find((f) => f.path === path);
@@ -24,7 +28,7 @@ function fileOf(report: Report, path: string): Report['files'][number] | undefin
 
 describe('slim, end to end on a real engine', () => {
   before(() => {
-    assert.deepEqual(runContainers(), [], 'no TrueSlim containers before the tests');
+    preexisting = new Set(allRunContainers());
   });
   after(() => {
     for (const tag of made) dockerStatus('rmi', '-f', tag);
@@ -58,6 +62,24 @@ describe('slim, end to end on a real engine', () => {
     } finally {
       dockerStatus('rm', '-f', name);
     }
+  });
+
+  it('"Keep this" rebuilds from the saved trace with the new include rule, without tracing again, and verifies', async () => {
+    const reportPath = join(work, 'fizzbuzz', 'report.json');
+    const stages: string[] = [];
+    const result = await reassemble({ reportPath, addInclude: ['/usr/bin/apt-get'] }, { ...quiet, stage: (s) => void stages.push(s) });
+    const { report } = result;
+    assert.equal(result.exitCode, ExitCode.ok);
+    assert.equal(report.verify.passed, true);
+    assert.equal(fileOf(report, '/usr/bin/apt-get')?.kept, true);
+    assert.equal(fileOf(report, '/usr/bin/apt-get')?.reason, 'include');
+    assert.equal(fileOf(report, '/usr/lib/python3.11/os.py')?.reason, 'traced', 'the saved trace still drives the plan');
+    assert.ok(!stages.includes('trace') && !stages.includes('build'), `no trace, no build: ${stages.join(' → ')}`);
+    assert.ok(stages.includes('verify'));
+    assert.equal(report.artifacts.report, reportPath);
+    const present = docker('run', '--rm', '--entrypoint', 'python3', report.slim.image, '-c', "import os; print(os.path.isfile('/usr/bin/apt-get'))");
+    assert.equal(present, 'True');
+    assert.deepEqual(runContainers(), []);
   });
 
   it('keeps a file the app only stat()s, an absolute symlink chain, and runs as the non-root USER', async () => {
