@@ -7,6 +7,7 @@ import { OS_ECOSYSTEMS, type BlindSpot, type Inventory, type InventoryPackage } 
 import { identifyOs, OS_ID_FILES } from './os';
 import { addApk, addDpkg, addRpm } from './osPackages';
 import { byteOrder, PackageSet, union } from './packageSet';
+import { applyTrivySystemFiles } from './systemFiles';
 
 /** Turns what the pass collected into the inventory model. */
 export function assembleInventory(c: Collected): Inventory {
@@ -40,6 +41,8 @@ export function assembleInventory(c: Collected): Inventory {
   addArchivesAndBinaries(set, c);
 
   const packages = [...set.byId.values()].sort((a, b) => byteOrder(a.id, b.id));
+  // Language packages an OS package installed: Trivy lists the OS package only.
+  applyTrivySystemFiles(packages, c);
   for (const pkg of packages) {
     if (!OS_ECOSYSTEMS.has(pkg.ecosystem)) continue;
     const lic = osLicenses.get(pkg.name) ?? [];

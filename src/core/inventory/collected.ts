@@ -17,6 +17,11 @@ export interface Collected {
   dpkgStatus: Map<string, string>;
   /** dpkg ownership lists by package key (`name` or `name:arch`). */
   dpkgLists: Map<string, { md5sums: string[]; conffiles: string[]; list: string[] }>;
+  /**
+   * The same md5sums and `*.list` files by their own path, with the paths they name as
+   * written (not resolved): Trivy's "system files" (see `trivyHiddenBy` in model.ts).
+   */
+  dpkgListedBy: Map<string, string[]>;
   apkInstalled: Map<string, string>;
   rpm: Array<{ db: string; headers: RpmHeader[] }>;
   python: PyDist[];

@@ -65,6 +65,7 @@ export class InventoryCollector {
     osText: new Map(),
     dpkgStatus: new Map(),
     dpkgLists: new Map(),
+    dpkgListedBy: new Map(),
     apkInstalled: new Map(),
     rpm: [],
     python: [],
@@ -156,9 +157,9 @@ export class InventoryCollector {
       const lists = c.dpkgLists.get(dpkg.pkg) ?? { md5sums: [], conffiles: [], list: [] };
       c.dpkgLists.set(dpkg.pkg, lists);
       const text = content.toString('latin1');
-      if (dpkg.role === 'md5sums') lists.md5sums = parseMd5sums(text);
+      if (dpkg.role === 'md5sums') c.dpkgListedBy.set(p, (lists.md5sums = parseMd5sums(text)));
       else if (dpkg.role === 'conffiles') lists.conffiles = parsePathList(text);
-      else lists.list = parseDpkgList(text);
+      else c.dpkgListedBy.set(p, (lists.list = parseDpkgList(text)));
     }
     if (APK_INSTALLED.includes(p)) c.apkInstalled.set(p, content.toString('latin1'));
     if (p === RPM_MANIFEST) c.rpm.push({ db: p, headers: parseRpmManifest(content.toString('latin1')) });

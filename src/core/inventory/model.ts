@@ -30,6 +30,12 @@ export interface Visibility {
   trivy: string[] | null;
   /** Trivy finds Go/Rust binaries by their exec bit: these paths must stay executable. */
   trivyNeedsExec?: string[];
+  /**
+   * OS package ownership lists (dpkg info/*.list and *.md5sums, apk/rpm databases) that name
+   * this location's record file as installed by an OS package: while any of them stays,
+   * Trivy leaves the language package out (its system-file filter; see systemFiles.ts).
+   */
+  trivyHiddenBy?: string[];
 }
 
 /** One place a package is recorded (a package may be installed in several places). */

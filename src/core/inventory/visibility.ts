@@ -10,6 +10,7 @@ export type ModeAfter = (path: string) => number | undefined;
 export function locationVisible(v: Visibility, scanner: Scanner, has: Kept, mode?: (path: string) => number | undefined): boolean {
   const need = v[scanner];
   if (need === null || !need.every(has)) return false;
+  if (scanner === 'trivy' && v.trivyHiddenBy?.some(has)) return false;
   if (scanner === 'trivy' && v.trivyNeedsExec) return v.trivyNeedsExec.every((p) => ((mode?.(p) ?? 0o755) & 0o111) !== 0);
   return true;
 }
