@@ -75,7 +75,7 @@ function trivyList(image: string, name: string): TrivyList {
     rmSync(cache, { recursive: true, force: true });
   }
   const bom = JSON.parse(readFileSync(out, 'utf8')) as {
-    components?: Array<{ type: string; name: string; group?: string; version?: string; properties?: Array<{ name: string; value: string }> }>;
+    components?: Array<{ type: string; name: string; group?: string; version?: string; purl?: string; properties?: Array<{ name: string; value: string }> }>;
   };
   const keys: string[] = [];
   const byType: Record<string, number> = {};
@@ -88,7 +88,10 @@ function trivyList(image: string, name: string): TrivyList {
     const ecosystem = ECOSYSTEM_OF[type];
     assert.ok(ecosystem, `Trivy listed ${c.group ? c.group + '/' : ''}${c.name} with type "${type}", which this test does not map to a TrueSlim ecosystem`);
     // PkgID keeps the full Debian version (with its epoch), as dpkg's status does.
-    const id = type === 'debian' ? prop('aquasecurity:trivy:PkgID')! : `${c.group ? c.group + '/' : ''}${c.name}@${c.version ?? ''}`;
+    // Packages Trivy merged from an embedded SBOM carry no PkgID: the epoch is in the purl.
+    const epoch = /[?&]epoch=(\d+)/.exec(c.purl ?? '')?.[1];
+    const debId = prop('aquasecurity:trivy:PkgID') ?? `${c.name}@${epoch ? epoch + ':' : ''}${c.version ?? ''}`;
+    const id = type === 'debian' ? debId : `${c.group ? c.group + '/' : ''}${c.name}@${c.version ?? ''}`;
     keys.push(`${ecosystem}:${id}`);
   }
   return { keys: [...new Set(keys)].sort(), byType };
@@ -256,6 +259,34 @@ for (const fx of FIXTURES) {
         );
         assert.ok(kept.length > 100, `${kept.length} metadata/licence files kept`);
         assert.ok(percent <= 10, `${percent.toFixed(1)} % ≤ 10 %`);
+      });
+
+      it('embedSbom: Trivy reads the embedded SBOM; why it is off by default', async () => {
+        const slimTagName = `${repo}:embed-${process.pid}`;
+        tags.push(slimTagName);
+        const result = await slim(
+          {
+            target: sourceTag,
+            kind: 'image',
+            configPath: join(fx.dir, 'trueslim.json'),
+            reportPath: join(work, fx.name, 'embed', 'report.json'),
+            overrides: { metadata: 'preserve', tag: slimTagName, embedSbom: true },
+          },
+          quiet,
+        );
+        images.push(result.report.slim.id);
+        assert.equal(result.exitCode, ExitCode.ok);
+        const embedded = trivyList(slimTagName, `${fx.name}-embed`);
+        counts.push({ fixture: fx.name, image: 'embed', total: embedded.keys.length, byType: embedded.byType });
+        // No package listed twice under the same ecosystem: the SBOM's deb records merge with dpkg's.
+        assert.equal(new Set(embedded.keys).size, embedded.keys.length, 'no duplicate keys');
+        for (const k of source.keys) assert.ok(embedded.keys.includes(k), `${k} still listed`);
+        // But Python packages Debian installed (Flask as the deb python3-flask) now appear a second
+        // time as pypi packages, matched against upstream advisories that Debian's backports
+        // already fixed: the same software counted twice. Hence embedSbom defaults to false.
+        const extra = minus(embedded.keys, source.keys);
+        assert.ok(extra.length > 0 && extra.every((k) => k.startsWith('pypi:')), `extra: ${extra.join(', ')}`);
+        assert.ok(extra.some((k) => k.toLowerCase().startsWith('pypi:flask@')), `Flask is listed again as a pypi package: ${extra.join(', ')}`);
       });
     }
   });

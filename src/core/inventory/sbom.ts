@@ -53,7 +53,9 @@ export function cyclonedx(inv: Inventory, kept?: Kept, options: CycloneDxOptions
     version: 1,
     metadata: {
       ...(options.timestamp ? { timestamp: options.timestamp } : {}),
-      tools: { components: [{ type: 'application', name: 'trueslim', ...(options.toolVersion ? { version: options.toolVersion } : {}) }] },
+      // The 1.4-style tools array (still valid in 1.5): Trivy's decoder rejects the 1.5 object
+      // form and then ignores the whole SBOM, embedded or not (measured with its dev build).
+      tools: [{ vendor: 'TrueSlim', name: 'trueslim', ...(options.toolVersion ? { version: options.toolVersion } : {}) }],
       ...(options.subject ? { component: { type: 'container', name: options.subject } } : {}),
     },
     components,
