@@ -50,7 +50,7 @@ export class UsageError extends TrueSlimError {
 
 export class CancelledError extends TrueSlimError {
   constructor(stage: Stage) {
-    super(stage, `cancelled during ${stage}`, undefined, ExitCode.cancelled);
+    super(stage, `cancelled during ${stage}`, 'Nothing was slimmed; the containers and temporary files of the run are removed. Run it again when you are ready.', ExitCode.cancelled);
     this.name = 'CancelledError';
   }
 }

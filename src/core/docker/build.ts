@@ -63,7 +63,12 @@ export async function buildImage(docker: Dockerode, req: BuildRequest, listener:
       throw new CancelledError('build');
     }
     if (e instanceof TrueSlimError) throw e;
-    const message = log.mask((e as Error).message ?? String(e));
+    const message = log.mask(engineMessage(e));
+    // The engine parses the Dockerfile before the first step and answers 400.
+    if (/dockerfile parse error|Dockerfile.* cannot be empty/i.test(message)) {
+      const line = /\bline (\d+)/.exec(message)?.[1];
+      throw new TrueSlimError('build', `The Dockerfile is not valid: ${message}`, `Fix ${req.dockerfile}${line ? ` at line ${line}` : ''}, then run again.`, ExitCode.build);
+    }
     throw new TrueSlimError('build', `Build failed: ${message}`, hintFor(message), ExitCode.build, log.lastLines());
   } finally {
     signal?.removeEventListener('abort', onAbort);
@@ -128,7 +133,19 @@ async function removeStepContainer(docker: Dockerode, id: string | undefined): P
 
 function stepError(log: BuildLog, dockerfile: string): TrueSlimError {
   const where = log.step ? `at step ${log.step.index}/${log.step.total}: ${log.step.instruction}` : 'before the first step';
-  return new TrueSlimError('build', `Build failed ${where}`, `${log.error} — fix the Dockerfile (${dockerfile}) or the files it uses, then run again.`, ExitCode.build, log.lastLines());
+  const base = log.step && log.error ? missingBaseImage(log.step.instruction, log.error) : undefined;
+  const hint = base
+    ? `The base image ${base} is not in the Docker engine and could not be pulled (${log.error}). Build or load it first (\`docker images\` lists what the engine has), or make its registry reachable.`
+    : `${log.error} — fix the Dockerfile (${dockerfile}) or the files it uses, then run again.`;
+  return new TrueSlimError('build', `Build failed ${where}`, hint, ExitCode.build, log.lastLines());
+}
+
+/** The image a failed `FROM` step names, when the engine failed to find or pull it. */
+export function missingBaseImage(instruction: string, error: string): string | undefined {
+  const from = /^FROM\s+(?:--\S+\s+)*(\S+)/i.exec(instruction.trim());
+  if (!from) return undefined;
+  const pullFailure = /pull access denied|manifest unknown|not found|repository does not exist|no such host|dial tcp|Get "https?:|connection refused|i\/o timeout|TLS handshake|no basic auth credentials|unauthorized/i;
+  return pullFailure.test(error) ? from[1] : undefined;
 }
 
 async function builtImageId(docker: Dockerode, log: BuildLog, tag: string | undefined): Promise<string> {
@@ -139,6 +156,13 @@ async function builtImageId(docker: Dockerode, log: BuildLog, tag: string | unde
   if (!ref) throw new TrueSlimError('build', 'The build finished but the engine did not say which image it made', 'Run again; if it persists, report the build log.', ExitCode.build, log.lastLines());
   const info = await docker.getImage(ref).inspect();
   return info.Id;
+}
+
+/** The engine's own words: docker-modem prefixes them with "(HTTP code 400) unexpected - ". */
+function engineMessage(e: unknown): string {
+  const err = e as { message?: string; json?: { message?: string } | null };
+  const text = typeof err?.json?.message === 'string' ? err.json.message : (err?.message ?? String(e));
+  return text.replace(/^\(HTTP code \d+\) [\w ]+ - /, '').trim();
 }
 
 function hintFor(message: string): string {

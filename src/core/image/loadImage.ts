@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type Dockerode from 'dockerode';
 import * as tar from 'tar-stream';
-import { throwIfCancelled, TrueSlimError } from '../errors';
+import { CancelledError, throwIfCancelled, TrueSlimError } from '../errors';
+import { splitReference } from '../run/tags';
 import type { SlimLayer } from './slimLayer';
 
 /** The parts of `docker image inspect` the slim image inherits. */
@@ -45,30 +46,32 @@ export function slimImageConfig(source: SourceImage, layer: SlimLayer, toolVersi
   };
 }
 
-/** Loads a docker-archive (manifest + config + the layer) into the engine; returns the image id. */
+/**
+ * Loads a docker-archive (manifest + config + the layer) into the engine; returns the image id.
+ * Without a tag the image is loaded untagged, for the caller to tag once it is verified
+ * (`tagSlimImage`) or to remove (`removeUntaggedImage`): a run that fails or is cancelled
+ * before that never moves the tag of the slim image an earlier run made.
+ */
 export async function loadSlimImage(
   docker: Dockerode,
   source: SourceImage,
   layer: SlimLayer,
-  tag: string,
+  tag: string | undefined,
   toolVersion: string,
   signal?: AbortSignal,
 ): Promise<string> {
-  const previous = await docker
-    .getImage(tag)
-    .inspect()
-    .catch(() => undefined);
+  throwIfCancelled(signal, 'assemble');
   const configJson = Buffer.from(JSON.stringify(slimImageConfig(source, layer, toolVersion)));
   const configDigest = createHash('sha256').update(configJson).digest('hex');
-  const manifest = Buffer.from(
-    JSON.stringify([{ Config: `${configDigest}.json`, RepoTags: [tag], Layers: [`${layer.digest}/layer.tar`] }]),
-  );
+  const manifest = Buffer.from(JSON.stringify([{ Config: `${configDigest}.json`, RepoTags: [], Layers: [`${layer.digest}/layer.tar`] }]));
   const pack = tar.pack();
   const feed = async (): Promise<void> => {
     pack.entry({ name: `${configDigest}.json`, size: configJson.length }, configJson);
     pack.entry({ name: `${layer.digest}/`, type: 'directory' });
     await new Promise<void>((resolve, reject) => {
       const sink = pack.entry({ name: `${layer.digest}/layer.tar`, size: layer.size }, (err) => (err ? reject(err) : resolve()));
+      // The entry also emits its error (a short file: "Size mismatch"); unheard, it would crash the process.
+      sink.on('error', reject);
       const source = createReadStream(layer.path);
       source.on('error', reject);
       source.pipe(sink);
@@ -88,15 +91,43 @@ export async function loadSlimImage(
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
-  throwIfCancelled(signal, 'assemble');
-  const loadedTag = /Loaded image: (\S+)/.exec(output);
+  const loaded = /Loaded image ID: (sha256:[0-9a-f]{64})/.exec(output);
+  if (signal?.aborted) {
+    // The load may have completed just before the cancel: leave no image behind.
+    if (loaded) await removeUntaggedImage(docker, loaded[1]);
+    throw new CancelledError('assemble');
+  }
   const err = /"error(?:Detail)?":\s*\{?[^}]*"message":"([^"]+)"|"error":"([^"]+)"/.exec(output);
-  if (err || !loadedTag) {
+  if (err || !loaded) {
     throw new TrueSlimError('assemble', `docker load rejected the slim image: ${err?.[1] ?? err?.[2] ?? output.slice(0, 300)}`);
   }
-  const info = await docker.getImage(tag).inspect();
-  if (previous && previous.Id !== info.Id) await removeReplaced(docker, previous.Id, previous.Config?.Labels ?? {});
-  return info.Id;
+  const id = (await docker.getImage(loaded[1]).inspect()).Id;
+  if (tag !== undefined) await tagSlimImage(docker, id, tag);
+  return id;
+}
+
+/** Points `tag` at the slim image; the slim image the tag named before is removed (see below). */
+export async function tagSlimImage(docker: Dockerode, id: string, tag: string): Promise<void> {
+  const previous = await docker
+    .getImage(tag)
+    .inspect()
+    .catch(() => undefined);
+  const { repo, tag: name } = splitReference(tag);
+  await docker.getImage(id).tag({ repo, tag: name });
+  if (previous && previous.Id !== id) await removeReplaced(docker, previous.Id, previous.Config?.Labels ?? {});
+}
+
+/** Removes an image a run loaded, unless something has tagged it meanwhile. Never throws. */
+export async function removeUntaggedImage(docker: Dockerode, id: string): Promise<void> {
+  const info = await docker
+    .getImage(id)
+    .inspect()
+    .catch(() => undefined);
+  if (!info || (info.RepoTags ?? []).length > 0) return;
+  await docker
+    .getImage(id)
+    .remove({ noprune: false })
+    .catch(() => undefined);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { FsIndex } from '../image/fsIndex';
 import type { KeepReason } from '../report/types';
 import type { TraceRecord } from '../trace/traceLog';
-import { ancestors } from '../tar/paths';
+import { parentOf } from '../tar/paths';
 import { ALWAYS_KEEP_DIRS, ALWAYS_KEEP_FILES } from './alwaysKeep';
 import { GlobSet } from './glob';
 import { resolveInImage } from './resolve';
@@ -97,7 +97,13 @@ export function planKeepSet(input: KeepPlanInput): KeepPlan {
   const close = (): void => {
     while (queue.length > 0) {
       const path = queue.pop()!;
-      for (const dir of ancestors(path)) keep(dir, 'parent');
+      // Parents, nearest first, up to one already kept: its own parents are kept or queued.
+      // One walk per chain, not one per level (a 10,000-level chain took minutes).
+      for (let dir = path; dir !== '/'; ) {
+        dir = parentOf(dir);
+        if (reasons.has(dir)) break;
+        keep(dir, 'parent');
+      }
       const entry = index.get(path)!;
       if (entry.type === 'symlink') {
         const res = resolveInImage(index, path);

@@ -43,7 +43,9 @@ export async function runProbes(probes: ProbeConfig[], ctx: ProbeContext): Promi
     throwIfCancelled(ctx.signal, 'probe');
     ctx.listener.progress?.(i / probes.length, probeName(probe));
     let results: ProbeOutcome[];
-    const early = exited();
+    // An app that already died (a crash at start) fails the probe as such, not with whatever
+    // the probe runs into first ("port not published" once the container has stopped).
+    const early = exited() ?? (await exitedAlready(ctx));
     if (early) {
       results = exitOutcomes(probe, ctx, early.exitCode, Date.now(), true);
     } else {
@@ -112,6 +114,16 @@ export function exitOutcomes(probe: ProbeConfig, ctx: Pick<ProbeContext, 'phase'
     return [{ name: probeName(probe), kind: 'wait', phase: ctx.phase, passed, durationMs, message }];
   }
   return probeNames(probe, ctx).map((name) => ({ name, kind: probe.type, phase: ctx.phase, passed: false, durationMs, message: `the app exited with code ${exitCode} ${when}` }));
+}
+
+/** The app's exit when its container has already stopped; undefined while it runs (or when unknown). */
+async function exitedAlready(ctx: ProbeContext): Promise<{ exitCode: number } | undefined> {
+  try {
+    const state = (await ctx.container.inspect()).State;
+    return !state.Running && state.Status === 'exited' ? { exitCode: state.ExitCode } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

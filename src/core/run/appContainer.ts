@@ -52,6 +52,10 @@ export async function createAppContainer(docker: Dockerode, spec: AppContainerSp
   }
   if (spec.user !== undefined) options.User = spec.user;
   const container = await docker.createContainer(options);
+  // The image's VOLUMEs got anonymous volumes at create: note them, to remove with the container.
+  const mounts = (await container.inspect().catch(() => undefined))?.Mounts ?? [];
+  const volumes = mounts.filter((m) => m.Type === 'volume' && m.Name).map((m) => m.Name!);
+  if (volumes.length > 0) volumesOf.set(container, { docker, names: volumes });
   return {
     container,
     privileges: {
@@ -97,7 +101,38 @@ export function lineSplitter(onLine: (line: string) => void): (chunk: Buffer | s
   };
 }
 
-/** Removes a container, ignoring "already gone". */
+/** Anonymous volumes of the containers created here, by container. */
+const volumesOf = new WeakMap<Dockerode.Container, { docker: Dockerode; names: string[] }>();
+
+/** How long one removal waits for an engine that stopped answering (a daemon restarting). */
+const REMOVE_PATIENCE_MS = 10_000;
+
+/**
+ * Removes a container and its anonymous volumes, ignoring "already gone"; never throws. A
+ * daemon that is shutting down removes the container but only logs that its volumes could
+ * not be removed, and one that is restarting does not answer: removal retries until it can,
+ * for a while, so a daemon restart mid-run leaves nothing behind.
+ */
 export async function removeQuietly(container: Dockerode.Container): Promise<void> {
-  await container.remove({ force: true, v: true }).catch(() => undefined);
+  const deadline = Date.now() + REMOVE_PATIENCE_MS;
+  await retryRemoval(() => container.remove({ force: true, v: true }), deadline, [404, 409]);
+  const volumes = volumesOf.get(container);
+  for (const name of volumes?.names ?? []) await retryRemoval(() => volumes!.docker.getVolume(name).remove(), deadline, [404]);
+}
+
+/** Runs `remove` until it succeeds or answers one of `done`; retries engine failures until `deadline`. */
+async function retryRemoval(remove: () => Promise<unknown>, deadline: number, done: number[]): Promise<void> {
+  for (;;) {
+    try {
+      await remove();
+      return;
+    } catch (e) {
+      const err = e as { statusCode?: number; code?: string };
+      if (err.statusCode !== undefined && done.includes(err.statusCode)) return;
+      const unreachable = err.statusCode === undefined && ['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(err.code ?? '');
+      const retryable = unreachable || (err.statusCode !== undefined && (err.statusCode >= 500 || err.statusCode === 409));
+      if (!retryable || Date.now() >= deadline) return;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ExitCode, throwIfCancelled } from '../errors';
 import type { RunListener } from '../events';
 import { indexImage, type FsIndex } from '../image/fsIndex';
-import { loadSlimImage } from '../image/loadImage';
+import { loadSlimImage, removeUntaggedImage, tagSlimImage } from '../image/loadImage';
 import { writeSlimLayer } from '../image/slimLayer';
 import { exportImage } from '../image/sourceImage';
 import { planKeepSet } from '../plan/keepSet';
@@ -92,7 +92,13 @@ export async function finishFromTrace(
   } finally {
     await exp.close();
   }
-  const slimId = await loadSlimImage(p.docker, p.source, layer, p.slimTag, toolVersion(), signal);
+  // Loaded untagged and tagged once verified: a failed or cancelled run leaves the slim
+  // image of an earlier run under its tag.
+  const slimId = await loadSlimImage(p.docker, p.source, layer, undefined, toolVersion(), signal);
+  let tagged = false;
+  cleanup.add('untagged slim image', async () => {
+    if (!tagged) await removeUntaggedImage(p.docker, slimId);
+  });
   await rm(join(work, 'layer.tar'), { force: true });
   const slimInfo = await p.docker.getImage(slimId).inspect();
 
@@ -108,6 +114,10 @@ export async function finishFromTrace(
     signal,
     finishSignal,
   });
+
+  // A failed verification keeps the slim image under its tag too, for inspection.
+  await tagSlimImage(p.docker, slimId, p.slimTag);
+  tagged = true;
 
   clock.enter('report', 'writing the report');
   await mkdir(input.runDir, { recursive: true });

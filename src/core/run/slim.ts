@@ -62,19 +62,24 @@ export async function slim(req: SlimRequest, listener: RunListener, signal?: Abo
 }
 
 /**
- * Cancellation wins over whatever error the abort caused downstream; an engine or system
- * error is wrapped so the user learns which stage it hit.
+ * Cancellation wins over whatever error the abort caused downstream, and names the stage the
+ * run was in (a probe cancelled while verifying is a cancel during verify); an engine or
+ * system error is wrapped so the user learns which stage it hit.
  */
 export function asRunError(err: unknown, stage: Stage | undefined, signal?: AbortSignal): TrueSlimError {
   const at = stage ?? 'resolve';
-  if (signal?.aborted && !(err instanceof CancelledError)) return new CancelledError(at);
+  if (signal?.aborted) return err instanceof CancelledError && err.stage === at ? err : new CancelledError(at);
   if (err instanceof TrueSlimError) return err;
-  const e = err as { message?: string; statusCode?: number; json?: { message?: string }; code?: string; stack?: string };
-  const message = e.json?.message ?? e.message ?? String(err);
+  const e = err as { message?: string; statusCode?: number; json?: { message?: string }; code?: string; syscall?: string; stack?: string };
+  // docker-modem prefixes the engine's words with "(HTTP code 500) server error - ".
+  const engineSays = (e.json?.message ?? e.message ?? String(err)).replace(/^\(HTTP code \d+\) [\w ]+ - /, '').trim();
+  // The engine went away (stopped, restarted, socket gone) in the middle of a request.
+  const lostEngine = e.statusCode === undefined && (['ECONNREFUSED', 'ECONNRESET', 'EPIPE'].includes(e.code ?? '') || e.syscall === 'connect');
+  const message = lostEngine ? `lost the connection to the Docker engine (${engineSays})` : engineSays;
   const hint =
     e.code === 'ENOSPC'
       ? 'The disk is full: free space in the temporary folder (TMPDIR) or the Docker data root and run again.'
-      : e.statusCode !== undefined || e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET'
+      : e.statusCode !== undefined || lostEngine
         ? 'The Docker engine reported an error; check that it is running (`docker info`) and run again.'
         : 'This looks like a TrueSlim bug; the log has the details.';
   return new TrueSlimError(at, `${at} failed: ${message}`, hint, at === 'build' ? ExitCode.build : ExitCode.engine, e.stack?.split('\n').slice(1, 8));

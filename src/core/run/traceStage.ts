@@ -1,4 +1,4 @@
-import { TrueSlimError, ExitCode } from '../errors';
+import { TrueSlimError, ExitCode, throwIfCancelled } from '../errors';
 import type { RunListener } from '../events';
 import { appLogTail } from '../probes/appLog';
 import { runProbes } from '../probes/runProbes';
@@ -40,6 +40,7 @@ export async function traceApp(
     listener,
   );
   cleanup.add('trace container', () => session.discard());
+  throwIfCancelled(signal, 'trace');
   clock.enter('probe', `running ${p.probes.length} probe(s) against the traced app`);
   const outcomes = await runProbes(p.probes, {
     docker: p.docker,
