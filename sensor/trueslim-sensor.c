@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -81,6 +82,18 @@ static void resume(struct tracee *t, int sig) {
   ptrace(t->state == IDLE ? PTRACE_CONT : PTRACE_SYSCALL, t->tid, 0, sig);
 }
 
+/* lstat of the path in the sensor's own mount namespace, the tracee's too (the sensor is
+ * PID 1 of the container, and exec probes run through it in the same container), with the
+ * tracee's fs ids once a refusal made the sensor take them (paths.c). A readlink wants a
+ * symlink and chdir a directory (behind symlinks); stat, open and dir take anything. */
+static int exists_as(enum op op, const char *path) {
+  struct stat st;
+  if (lstat(path, &st) < 0) return 0;
+  if (op == OP_READLINK) return S_ISLNK(st.st_mode);
+  if (op == OP_CHDIR) return S_ISDIR(st.st_mode) || (S_ISLNK(st.st_mode) && stat(path, &st) == 0 && S_ISDIR(st.st_mode));
+  return 1;
+}
+
 static void on_seccomp(struct tracee *t) {
   unsigned long idx, a[6];
   long ret;
@@ -107,6 +120,16 @@ static void on_seccomp(struct tracee *t) {
    * uses (a failed record only reports a path as missing, and this one was found):
    * skip the exit stop, which halves the stops of files used over and over. */
   if (log_seen(d->op, '+', path)) return;
+  /* A path that already exists, as the kind of file the call wants, is recorded at once,
+   * without the exit stop: that stop costs as much as the seccomp stop itself, and the
+   * host only wants to know that the image has the path (a call that still fails, EACCES
+   * or EEXIST say, keeps a file the original image has, which changes nothing). Only
+   * missing paths wait for the result, since the call may create them (O_CREAT). Exec
+   * waits too: its closure (interpreters) is recorded at the exec event. */
+  if (d->op != OP_EXEC && exists_as(d->op, path)) {
+    log_record(d->op, '+', path);
+    return;
+  }
   t->op = d->op;
   if (!(t->path = strdup(path))) abort();
   /* Since Linux 4.8 the seccomp stop comes after the (skipped) syscall-entry stop, so

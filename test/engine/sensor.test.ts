@@ -124,6 +124,16 @@ describe('sensor in a container', () => {
     assert.ok(!run.log.includes('/usr/lib/os-release'), run.log);
   });
 
+  it('records a path at entry only as the kind of file the call wants; a created file at its exit', () => {
+    // readlink of a regular file fails (EINVAL), cd into a file fails (ENOTDIR): not "+" even
+    // though the path exists; a file the call creates is "+" from the exit stop.
+    const run = trace(['sh', '-c', 'readlink /etc/hostname; cd /etc/passwd 2>/dev/null; readlink /etc/os-release >/dev/null; echo x > /tmp/new-file; true']);
+    assert.equal(run.status, 0, run.stderr);
+    assertHas(run, 'readlink + /etc/os-release', 'open + /tmp/new-file');
+    assert.ok(!run.lines.includes('readlink + /etc/hostname'), run.log);
+    assert.ok(!run.lines.includes('chdir + /etc/passwd'), run.log);
+  });
+
   it('resolves relative paths through the cwd and *at dirfds through /proc', () => {
     const run = trace(['sh', '-c', 'cd /usr/share && cat ./doc/dpkg/copyright >/dev/null && du -a doc/dpkg >/dev/null && cd /usr/lib && cat ../share/doc/dpkg/AUTHORS >/dev/null']);
     assert.equal(run.status, 0, run.stderr);
