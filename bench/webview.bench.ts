@@ -8,7 +8,8 @@
  *   expand all  — click → every folder open, rows updated and painted;
  *   and, for comparison, first paint when the host posts the files as objects instead of
  *   packed (protocol reportMessage()).
- * Median of 5 runs each (a fresh page per run). Prints a table, writes bench/webview.json.
+ * Median of 5 runs each (a fresh page per run). Prints a table, writes bench/webview.json
+ * (bench/run.ts calls runWebviewBench() and folds the result into bench/results.json instead).
  *
  *   node --import tsx bench/webview.bench.ts [--files N] [--runs N]
  */
@@ -19,14 +20,7 @@ import type { Browser, Frame } from 'playwright-core';
 import { fakeReport } from '../test/webview/fakeReport';
 import { Harness, launchBrowser, waitForTree, webviewFrame } from '../test/webview/harness';
 
-const args = process.argv.slice(2);
-const arg = (name: string, fallback: number): number => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const FILES = arg('--files', 100_000);
-const RUNS = arg('--runs', 5);
-const TARGETS = { firstPaintMs: 1000, filterMs: 150, expandAllMs: 500 };
+export const TARGETS = { firstPaintMs: 1000, filterMs: 150, expandAllMs: 500 };
 
 /** Runs `action` in the page and times it until the tree re-rendered and a frame was painted. */
 async function timeTreeUpdate(page: Frame, action: 'filter' | 'expand-all', query = ''): Promise<number> {
@@ -79,7 +73,20 @@ async function load(browser: Browser, harness: Harness, url: string): Promise<{ 
   return { marks, view, close: () => context.close() };
 }
 
-async function main(): Promise<void> {
+export interface WebviewBenchResult {
+  files: number;
+  entries: number;
+  runs: number;
+  machine: { cpus: number; node: string };
+  results: Array<{ metric: string; medianMs: number; targetMs: number | null; met: boolean | null; runsMs: number[] }>;
+  firstPaintPhasesMs: Record<string, number>;
+  measuredAt: string;
+}
+
+/** The whole webview benchmark in Chromium; prints a table and returns the figures. */
+export async function runWebviewBench(opts: { files?: number; runs?: number } = {}): Promise<WebviewBenchResult> {
+  const FILES = opts.files ?? 100_000;
+  const RUNS = opts.runs ?? 5;
   const harness = new Harness();
   await harness.build();
   const report = fakeReport({ files: FILES });
@@ -120,7 +127,7 @@ async function main(): Promise<void> {
   console.table(rows.map(({ runsMs, ...r }) => ({ ...r, runs: runsMs.join(' ') })));
   const phaseMedians = Object.fromEntries(Object.keys(phases[0]).map((k) => [k, Math.round(median(phases.map((p) => p[k])))]));
   console.log('first paint, median ms since the webview\'s navigation start:', phaseMedians);
-  const out = {
+  return {
     files: FILES,
     entries: report.files.length,
     runs: RUNS,
@@ -129,10 +136,21 @@ async function main(): Promise<void> {
     firstPaintPhasesMs: phaseMedians,
     measuredAt: new Date().toISOString(),
   };
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const arg = (name: string, fallback: number): number => {
+    const i = args.indexOf(name);
+    return i >= 0 ? Number(args[i + 1]) : fallback;
+  };
+  const out = await runWebviewBench({ files: arg('--files', 100_000), runs: arg('--runs', 5) });
   writeFileSync(path.join(__dirname, 'webview.json'), `${JSON.stringify(out, null, 2)}\n`);
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

@@ -5,7 +5,9 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import Dockerode from 'dockerode';
 import { docker, dockerStatus } from '../helpers/docker';
+import { compareFidelity } from '../helpers/fidelity';
 import { BUSYBOX_IMAGE, busyboxFiles, busyboxSkipReason, ensureBusyboxImage } from '../helpers/busybox';
 import { ExitCode, Watch, assertNoLeftovers, expectRunError, imageId, snapshot } from '../helpers/faults';
 import { slim } from '../../src/core/run/slim';
@@ -102,6 +104,8 @@ describe('bad input, through a whole run', { skip: busyboxSkipReason() }, () => 
       assert.equal(result.report.source.image, `${name}:latest`);
       assert.equal(result.report.slim.image, `${name}:latest-slim`);
       assert.ok(result.report.probes.some((p) => p.kind === 'http' && p.phase === 'verify' && p.passed), 'the default http probe on the EXPOSEd port passed in verify');
+      const fidelity = await compareFidelity(new Dockerode(), result.report.source.image, result.report.slim.image);
+      assert.deepEqual(fidelity.differences, [], 'fidelity of the kept entries');
       assertNoLeftovers(before, [imageId(`${name}:latest`)], 'devcontainer');
     });
 
@@ -277,6 +281,9 @@ describe('bad input, through a whole run', { skip: busyboxSkipReason() }, () => 
       assert.deepEqual(readdirSync(ownTmp), [], 'the temporary folder is empty again');
       assert.deepEqual(readdirSync(reportDir).sort(), ['report.json', 'sbom-after.cdx.json', 'sbom-before.cdx.json', 'trace.log'].sort());
       assert.equal(JSON.parse(readFileSync(join(reportDir, 'report.json'), 'utf8')).slim.id, report.slim.id);
+      // Odd names, links and the hard link survive entry by entry.
+      const fidelity = await compareFidelity(new Dockerode(), 'faults-hostile:latest', report.slim.image);
+      assert.deepEqual(fidelity.differences, [], 'fidelity of the kept entries');
       assertNoLeftovers(before, [imageId('faults-hostile:latest'), report.slim.id], 'hostile');
       console.error(`hostile image slimmed in ${seconds.toFixed(1)} s: ${report.source.files} files, ${report.files.filter((f) => f.kept).length} kept, chain ${deepest} levels`);
     });

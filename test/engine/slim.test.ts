@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BASE_IMAGE, buildFixture, docker, dockerStatus } from '../helpers/docker';
 import { summarizeTar } from '../helpers/tarEntries';
+import { compareFidelity } from '../helpers/fidelity';
 import { waitForText } from '../helpers/http';
 import { slim } from '../../src/core/run/slim';
 import { reassemble } from '../../src/core/run/reassemble';
@@ -51,6 +52,9 @@ describe('slim, end to end on a real engine', () => {
     assert.equal(fileOf(report, '/usr/lib/python3.11/os.py')?.kept, true);
     assert.equal(fileOf(report, '/usr/bin/apt-get')?.kept, false);
     assert.deepEqual(runContainers(), []);
+    const fidelity = await compareFidelity(new Dockerode(), report.source.image, report.slim.image);
+    assert.deepEqual(fidelity.differences, [], 'every kept entry as in the source');
+    assert.ok(fidelity.compared > 500, `compared ${fidelity.compared} entries`);
 
     // An independent request to the slim image, outside TrueSlim's own verification.
     const name = `trueslim-test-fizz-${process.pid}`;
@@ -129,6 +133,8 @@ describe('slim, end to end on a real engine', () => {
       compared++;
     }
     assert.ok(compared > 20, `compared ${compared} entries`);
+    const fidelity = await compareFidelity(client, source, result.report.slim.image);
+    assert.deepEqual(fidelity.differences, [], 'every kept entry as in the source, hard-link groups included');
     assert.equal(afterSlim.get('/opt/fid/suid')?.mode, 0o4755);
     assert.ok(afterSlim.get('/opt/fid/cap')?.xattrs['SCHILY.xattr.security.capability']);
   });

@@ -20,7 +20,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Dockerode from 'dockerode';
 import { BASE_IMAGE, docker, dockerStatus } from '../helpers/docker';
+import { compareFidelity } from '../helpers/fidelity';
 import { slim } from '../../src/core/run/slim';
 import { ExitCode } from '../../src/core/errors';
 import type { RunListener } from '../../src/core/events';
@@ -191,6 +193,11 @@ for (const fx of FIXTURES) {
         assert.equal(result.exitCode, ExitCode.ok, JSON.stringify(report.probes));
         assert.equal(report.verify.passed, true);
         assert.deepEqual(myContainers(), [], 'the run removed its containers');
+        // Fidelity: every kept entry as in the source; prune rewrites the package databases on purpose.
+        const fidelity = await compareFidelity(new Dockerode(), sourceTag, report.slim.image, {
+          rewritten: policy === 'prune' ? ['/var/lib/dpkg/status', '/lib/apk/db/installed'] : [],
+        });
+        assert.deepEqual(fidelity.differences, [], 'fidelity of the kept entries');
         const slimList = trivyList(report.slim.image, `${fx.name}-${policy}`);
         counts.push({ fixture: fx.name, image: policy, total: slimList.keys.length, byType: slimList.byType });
         reports.set(policy, { report, trivy: slimList });
