@@ -28,6 +28,12 @@ extern const int n_syscalls;
 int install_filter(void);
 /* Syscall arguments at a seccomp stop, or the return value at a syscall-exit stop. */
 int read_regs(pid_t tid, unsigned long args[6], long *ret);
+/* At a seccomp stop: the table index (SECCOMP_RET_DATA) and the arguments. */
+int seccomp_stop_info(pid_t tid, unsigned long *idx, unsigned long args[6]);
+/* Whether the call may create the path it names (O_CREAT and the like). */
+int may_create(const struct syscall_desc *d, const unsigned long args[6]);
+/* At a syscall-exit stop: the return value. */
+int syscall_exit_result(pid_t tid, long *ret);
 
 /* log.c: de-duplicated, escaped records, written as they are found */
 int log_open(const char *file);

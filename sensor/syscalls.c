@@ -121,3 +121,55 @@ int read_regs(pid_t tid, unsigned long args[6], long *ret) {
 #endif
   return 0;
 }
+
+/* PTRACE_GET_SYSCALL_INFO (Linux 5.3) gives the table index (SECCOMP_RET_DATA) and the
+ * arguments in one call, where GETEVENTMSG + GETREGS take two: a stop costs the tracee
+ * every syscall the sensor makes meanwhile. Older kernels answer EIO once; then the two
+ * calls it is. */
+static int no_syscall_info;
+
+int seccomp_stop_info(pid_t tid, unsigned long *idx, unsigned long args[6]) {
+  if (!no_syscall_info) {
+    struct __ptrace_syscall_info info;
+    long n = ptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof info, &info);
+    if (n > 0 && info.op == PTRACE_SYSCALL_INFO_SECCOMP) {
+      *idx = info.seccomp.ret_data;
+      for (int i = 0; i < 6; i++) args[i] = (unsigned long)info.seccomp.args[i];
+      return 0;
+    }
+    if (n < 0 && errno == EIO) no_syscall_info = 1;
+    else if (n < 0) return -1; /* the tracee is gone */
+  }
+  long ret;
+  if (ptrace(PTRACE_GETEVENTMSG, tid, 0, idx) < 0) return -1;
+  return read_regs(tid, args, &ret);
+}
+
+int syscall_exit_result(pid_t tid, long *ret) {
+  if (!no_syscall_info) {
+    struct __ptrace_syscall_info info;
+    long n = ptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof info, &info);
+    if (n > 0 && info.op == PTRACE_SYSCALL_INFO_EXIT) {
+      *ret = (long)info.exit.rval;
+      return 0;
+    }
+    if (n < 0 && errno != EIO) return -1;
+  }
+  unsigned long args[6];
+  return read_regs(tid, args, ret);
+}
+
+/* Whether the call may create the path it names: creat, open/openat with O_CREAT (or
+ * O_TMPFILE), and openat2, whose flags sit in a struct the sensor does not read. Any
+ * other call on a missing path fails without changing it. */
+int may_create(const struct syscall_desc *d, const unsigned long args[6]) {
+  if (d->op != OP_OPEN) return 0;
+#ifdef SYS_creat
+  if (d->nr == SYS_creat) return 1;
+#endif
+#ifdef SYS_open
+  if (d->nr == SYS_open) return (args[1] & (O_CREAT | __O_TMPFILE)) != 0;
+#endif
+  if (d->nr == SYS_openat) return (args[2] & (O_CREAT | __O_TMPFILE)) != 0;
+  return 1;
+}

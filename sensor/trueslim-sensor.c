@@ -85,24 +85,31 @@ static void resume(struct tracee *t, int sig) {
 /* lstat of the path in the sensor's own mount namespace, the tracee's too (the sensor is
  * PID 1 of the container, and exec probes run through it in the same container), with the
  * tracee's fs ids once a refusal made the sensor take them (paths.c). A readlink wants a
- * symlink and chdir a directory (behind symlinks); stat, open and dir take anything. */
-static int exists_as(enum op op, const char *path) {
+ * symlink and chdir a directory (behind symlinks); stat, open and dir take anything.
+ * FOUND: there, as the call wants it; WRONG_KIND: there, but the call fails on it;
+ * MISSING: no such path (ENOENT, ENOTDIR); UNKNOWN: the sensor could not tell (EACCES:
+ * the app, another user, may see what the sensor's fs ids do not). */
+enum presence { FOUND, WRONG_KIND, MISSING, UNKNOWN };
+
+static enum presence presence_of(enum op op, const char *path) {
   struct stat st;
-  if (lstat(path, &st) < 0) return 0;
-  if (op == OP_READLINK) return S_ISLNK(st.st_mode);
-  if (op == OP_CHDIR) return S_ISDIR(st.st_mode) || (S_ISLNK(st.st_mode) && stat(path, &st) == 0 && S_ISDIR(st.st_mode));
-  return 1;
+  if (lstat(path, &st) < 0) return errno == ENOENT || errno == ENOTDIR ? MISSING : UNKNOWN;
+  if (op == OP_READLINK) return S_ISLNK(st.st_mode) ? FOUND : WRONG_KIND;
+  if (op == OP_CHDIR && !S_ISDIR(st.st_mode)) {
+    if (!S_ISLNK(st.st_mode)) return WRONG_KIND;
+    if (stat(path, &st) < 0) return errno == ENOENT || errno == ENOTDIR ? MISSING : UNKNOWN;
+    return S_ISDIR(st.st_mode) ? FOUND : WRONG_KIND;
+  }
+  return FOUND;
 }
 
 static void on_seccomp(struct tracee *t) {
   unsigned long idx, a[6];
-  long ret;
   static char raw[PATH_MAX], path[PATH_BUF];
   forget(t); /* nothing should be pending here; if an exit stop went missing, drop it */
   stops++;
-  if (ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &idx) < 0 || idx >= (unsigned long)n_syscalls) return;
+  if (seccomp_stop_info(t->tid, &idx, a) < 0 || idx >= (unsigned long)n_syscalls) return;
   const struct syscall_desc *d = &syscalls[idx];
-  if (read_regs(t->tid, a, &ret) < 0) return;
   int dirfd = d->dirfd_arg < 0 ? AT_FDCWD : (int)a[d->dirfd_arg];
   if (d->path_arg < 0) {
     if (fd_path(t->tid, (int)a[0], path, sizeof path) < 0) return; /* getdents64: the listed dir */
@@ -120,15 +127,23 @@ static void on_seccomp(struct tracee *t) {
    * uses (a failed record only reports a path as missing, and this one was found):
    * skip the exit stop, which halves the stops of files used over and over. */
   if (log_seen(d->op, '+', path)) return;
-  /* A path that already exists, as the kind of file the call wants, is recorded at once,
-   * without the exit stop: that stop costs as much as the seccomp stop itself, and the
-   * host only wants to know that the image has the path (a call that still fails, EACCES
-   * or EEXIST say, keeps a file the original image has, which changes nothing). Only
-   * missing paths wait for the result, since the call may create them (O_CREAT). Exec
-   * waits too: its closure (interpreters) is recorded at the exec event. */
-  if (d->op != OP_EXEC && exists_as(d->op, path)) {
-    log_record(d->op, '+', path);
-    return;
+  /* What the call will find is known before it runs, so the record is written at once,
+   * without the exit stop (which costs as much as the seccomp stop itself): a path that
+   * exists as the kind of file the call wants is a success (a call that still fails,
+   * EACCES or EEXIST say, keeps a file the original image has, which changes nothing);
+   * a missing path, or one of the wrong kind, a failure. Only three cases wait for the
+   * result: a call that may create the path (O_CREAT), a path the sensor could not check,
+   * and exec, whose closure (interpreters) is recorded at the exec event. */
+  if (d->op != OP_EXEC) {
+    enum presence p = presence_of(d->op, path);
+    if (p == FOUND) {
+      log_record(d->op, '+', path);
+      return;
+    }
+    if (p == WRONG_KIND || (p == MISSING && !may_create(d, a))) {
+      log_record(d->op, '-', path);
+      return;
+    }
   }
   t->op = d->op;
   if (!(t->path = strdup(path))) abort();
@@ -139,7 +154,6 @@ static void on_seccomp(struct tracee *t) {
 }
 
 static void on_syscall_stop(struct tracee *t) {
-  unsigned long a[6];
   long ret;
   if (t->state == AWAIT_ENTRY) {
     t->state = AWAIT_EXIT;
@@ -147,7 +161,7 @@ static void on_syscall_stop(struct tracee *t) {
   }
   /* -ERESTARTSYS..-ERESTART_RESTARTBLOCK: interrupted by a signal, the kernel runs the
    * call again and it stops at seccomp again; the second result is the one that counts. */
-  if (t->state == AWAIT_EXIT && read_regs(t->tid, a, &ret) == 0 && !(ret <= -512 && ret >= -516))
+  if (t->state == AWAIT_EXIT && syscall_exit_result(t->tid, &ret) == 0 && !(ret <= -512 && ret >= -516))
     log_record(t->op, ret < 0 ? '-' : '+', t->path);
   forget(t);
 }

@@ -127,11 +127,14 @@ describe('sensor in a container', () => {
   it('records a path at entry only as the kind of file the call wants; a created file at its exit', () => {
     // readlink of a regular file fails (EINVAL), cd into a file fails (ENOTDIR): not "+" even
     // though the path exists; a file the call creates is "+" from the exit stop.
-    const run = trace(['sh', '-c', 'readlink /etc/hostname; cd /etc/passwd 2>/dev/null; readlink /etc/os-release >/dev/null; echo x > /tmp/new-file; true']);
+    // A missing file opened without O_CREAT cannot appear: "-" at entry. One opened for
+    // writing (O_CREAT) is "+" once the call created it.
+    const run = trace(['sh', '-c', 'readlink /etc/hostname; cd /etc/passwd 2>/dev/null; readlink /etc/os-release >/dev/null; cat /etc/no-such-file 2>/dev/null; echo x > /tmp/new-file; true']);
     assert.equal(run.status, 0, run.stderr);
-    assertHas(run, 'readlink + /etc/os-release', 'open + /tmp/new-file');
+    assertHas(run, 'readlink + /etc/os-release', 'open + /tmp/new-file', 'readlink - /etc/hostname', 'chdir - /etc/passwd', 'open - /etc/no-such-file');
     assert.ok(!run.lines.includes('readlink + /etc/hostname'), run.log);
     assert.ok(!run.lines.includes('chdir + /etc/passwd'), run.log);
+    assert.ok(!run.lines.includes('open - /tmp/new-file'), run.log);
   });
 
   it('resolves relative paths through the cwd and *at dirfds through /proc', () => {
