@@ -38,6 +38,12 @@ export interface AssemblyChildResult {
   /** RSS once the engine's code is loaded and the engine connected, before any work. */
   startRssMb: number;
   heapUsedPeakMb: number;
+  /** Peaks of V8's committed heap and of memory outside it (Buffers): where RSS goes beyond the used heap. */
+  heapTotalPeakMb: number;
+  externalPeakMb: number;
+  /** The same once the engine's code is loaded and the engine connected, before any work. */
+  heapUsedStartMb: number;
+  externalStartMb: number;
   entries: number;
   files: number;
   /** Sum of the sizes of the files in the image, and the bytes the layer pass streamed (headers included). */
@@ -66,10 +72,14 @@ async function main(): Promise<void> {
   const peaks = { index: 0, plan: 0, layer: 0, load: 0 };
   let phase: keyof typeof peaks = 'index';
   let heapPeak = 0;
+  let heapTotalPeak = 0;
+  let externalPeak = 0;
   const sample = (): void => {
     const m = process.memoryUsage();
     peaks[phase] = Math.max(peaks[phase], m.rss);
     heapPeak = Math.max(heapPeak, m.heapUsed);
+    heapTotalPeak = Math.max(heapTotalPeak, m.heapTotal);
+    externalPeak = Math.max(externalPeak, m.external);
   };
   const sampler = setInterval(sample, 50);
   const ms = { index: 0, plan: 0, layer: 0, load: 0 };
@@ -81,7 +91,8 @@ async function main(): Promise<void> {
 
   const { docker } = await connectDocker();
   const source = await inspectSource(docker, image);
-  const startRss = process.memoryUsage().rss;
+  const atStart = process.memoryUsage();
+  const startRss = atStart.rss;
   const start = performance.now();
 
   let t = enter('index');
@@ -141,6 +152,10 @@ async function main(): Promise<void> {
     maxRssMb: mb(process.resourceUsage().maxRSS * 1024),
     startRssMb: mb(startRss),
     heapUsedPeakMb: mb(heapPeak),
+    heapTotalPeakMb: mb(heapTotalPeak),
+    externalPeakMb: mb(externalPeak),
+    heapUsedStartMb: mb(atStart.heapUsed),
+    externalStartMb: mb(atStart.external),
     entries: index.entries.size,
     files: index.fileCount,
     contentBytes: index.totalBytes,
