@@ -1,6 +1,6 @@
 /* The floor of ptrace-based tracing, for the benchmark (bench/trace.ts), not shipped.
  *
- *   minitrace filter -- CMD [ARGS...]   the sensor's own seccomp filter (sensor/syscalls.c),
+ *   minitrace filter [--cpu SLOT] -- CMD [ARGS...]   the sensor's own seccomp filter (sensor/syscalls.c),
  *                                       and at every stop nothing but PTRACE_CONT: no
  *                                       register read, no path read, no log
  *   minitrace all -- CMD [ARGS...]      a filter that stops at EVERY syscall: the count of
@@ -33,8 +33,13 @@ static int install_trace_all(void) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 4 || strcmp(argv[2], "--") != 0 || (strcmp(argv[1], "filter") != 0 && strcmp(argv[1], "all") != 0)) {
-    fprintf(stderr, "usage: minitrace filter|all -- CMD [ARGS...]\n");
+  int cmd = 3;
+  if (argc >= 5 && strcmp(argv[2], "--cpu") == 0) {
+    pin_to_cpu(atol(argv[3])); /* as the sensor's --cpu does */
+    cmd = 5;
+  }
+  if (argc <= cmd || strcmp(argv[cmd - 1], "--") != 0 || (strcmp(argv[1], "filter") != 0 && strcmp(argv[1], "all") != 0)) {
+    fprintf(stderr, "usage: minitrace filter|all [--cpu SLOT] -- CMD [ARGS...]\n");
     return 125;
   }
   int all = strcmp(argv[1], "all") == 0;
@@ -46,7 +51,7 @@ int main(int argc, char **argv) {
       perror("minitrace: setup");
       _exit(125);
     }
-    execvp(argv[3], argv + 3);
+    execvp(argv[cmd], argv + cmd);
     perror("minitrace: exec");
     _exit(127);
   }

@@ -8,10 +8,11 @@
  *
  * 3. Syscall-heavy: in one container, an exec probe that walks and reads thousands of files
  *    (`find /usr -type f | xargs cat`, several passes) runs, alternating, plainly, under the
- *    sensor (as exec probes are traced) and under bench/minitrace.c in `filter` mode: the
- *    sensor's own seccomp filter with a tracer that only continues at each stop — the floor
- *    of any ptrace-based tracer with that filter. `minitrace all` counts every syscall the
- *    probe runs (and shows what stopping at every syscall costs).
+ *    sensor (as exec probes are traced: pinned to one CPU, traceOnOneCpu), under the sensor
+ *    on every CPU (traceOnOneCpu false), and under bench/minitrace.c in `filter` mode,
+ *    pinned the same way: the sensor's own seccomp filter with a tracer that only continues
+ *    at each stop — the floor of any ptrace-based tracer with that filter. `minitrace all`
+ *    counts every syscall the probe runs (and shows what stopping at every syscall costs).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -21,7 +22,8 @@ import type Dockerode from 'dockerode';
 import { silentListener } from '../src/core';
 import type { SourceInfo } from '../src/core/image/sourceImage';
 import { createAppContainer, publishedPorts, removeQuietly } from '../src/core/run/appContainer';
-import { SENSOR_DIR, SENSOR_PATH, startTraceSession } from '../src/core/trace/traceSession';
+import { execCommand } from '../src/core/probes/exec';
+import { APP_CPU_SLOT, EXEC_PROBE_CPU_SLOT, SENSOR_DIR, SENSOR_PATH, startTraceSession } from '../src/core/trace/traceSession';
 import { parseTraceLog } from '../src/core/trace/traceLog';
 import { archiveOf, execTimed, median, round, type BenchContext, type ResultRow } from './common';
 
@@ -79,7 +81,7 @@ export interface HttpOverheadResult {
 export async function httpOverheadBench(ctx: BenchContext, source: SourceInfo, requests = 500, rounds = 5): Promise<HttpOverheadResult> {
   const traced = await startTraceSession(
     ctx.docker,
-    { image: source.id, architecture: source.architecture, runId: ctx.runId, command: source.command, user: source.user, ports: [8080], network: true },
+    { image: source.id, architecture: source.architecture, runId: ctx.runId, command: source.command, user: source.user, ports: [8080], network: true, cpuSlot: APP_CPU_SLOT },
     silentListener,
   );
   let plain: Dockerode.Container | undefined;
@@ -133,7 +135,7 @@ export function buildMinitrace(ctx: BenchContext): string {
   const out = path.join(ctx.tmp, 'minitrace');
   execFileSync(
     'gcc',
-    ['-static', '-O2', '-s', '-std=gnu11', '-Wall', '-Wextra', '-I', path.join(root, 'sensor'), '-o', out, path.join(root, 'bench', 'minitrace.c'), path.join(root, 'sensor', 'syscalls.c')],
+    ['-static', '-O2', '-s', '-std=gnu11', '-Wall', '-Wextra', '-I', path.join(root, 'sensor'), '-o', out, path.join(root, 'bench', 'minitrace.c'), path.join(root, 'sensor', 'syscalls.c'), path.join(root, 'sensor', 'cpu.c')],
     { stdio: 'inherit' },
   );
   return out;
@@ -145,6 +147,10 @@ export interface SyscallHeavyResult {
   plainMs: number[];
   sensorMs: number[];
   minimalTracerMs: number[];
+  /** The sensor with traceOnOneCpu false: the app keeps every CPU. */
+  sensorAllCpusMs: number[];
+  sensorAllCpusMedianMs: number;
+  sensorAllCpusRatio: number;
   plainMedianMs: number;
   sensorMedianMs: number;
   minimalTracerMedianMs: number;
@@ -169,7 +175,7 @@ export async function syscallHeavyBench(ctx: BenchContext, source: SourceInfo, m
   // runs in it with docker exec, as exec probes do (as root here: same user for every variant).
   const session = await startTraceSession(
     ctx.docker,
-    { image: source.id, architecture: source.architecture, runId: ctx.runId, command: ['sleep', 'infinity'], user: '', ports: [], network: false },
+    { image: source.id, architecture: source.architecture, runId: ctx.runId, command: ['sleep', 'infinity'], user: '', ports: [], network: false, cpuSlot: APP_CPU_SLOT },
     silentListener,
   );
   try {
@@ -186,27 +192,35 @@ export async function syscallHeavyBench(ctx: BenchContext, source: SourceInfo, m
         check('plain probe', r);
         return { ms: r.ms, stops: 0 };
       },
+      // As an exec probe runs in a trace (traceOnOneCpu, the default: pinned to one CPU).
       sensor: async () => {
-        const log = `${SENSOR_DIR}/bench-${++logN}.log`;
-        const r = await execTimed(ctx.docker, c, [SENSOR_PATH, 'run', '--log', log, '--', ...sh]);
+        const n = ++logN;
+        const r = await execTimed(ctx.docker, c, execCommand(sh, { path: SENSOR_PATH, logDir: SENSOR_DIR, cpuSlot: EXEC_PROBE_CPU_SLOT }, n));
         check('probe under the sensor', r);
-        const text = (await execTimed(ctx.docker, c, ['cat', log])).stdout;
+        const text = (await execTimed(ctx.docker, c, ['cat', `${SENSOR_DIR}/trace-exec-${n}.log`])).stdout;
         const parsed = parseTraceLog(text);
         return { ms: r.ms, stops: parsed.stops, records: parsed.records.length };
       },
+      // traceOnOneCpu: false — the app keeps every CPU, and each stop wakes the other core.
+      sensorAllCpus: async () => {
+        const n = ++logN;
+        const r = await execTimed(ctx.docker, c, execCommand(sh, { path: SENSOR_PATH, logDir: SENSOR_DIR }, n));
+        check('probe under the sensor, every CPU', r);
+        return { ms: r.ms, stops: 0 };
+      },
       minimal: async () => {
-        const r = await execTimed(ctx.docker, c, [MINITRACE_PATH, 'filter', '--', ...sh]);
+        const r = await execTimed(ctx.docker, c, [MINITRACE_PATH, 'filter', '--cpu', String(EXEC_PROBE_CPU_SLOT), '--', ...sh]);
         check('probe under minitrace', r);
         return { ms: r.ms, stops: Number(/minitrace stops (\d+)/.exec(r.stderr)?.[1] ?? NaN) };
       },
     };
     // Warm the page cache and the dentry cache.
     await variants.plain();
-    const ms = { plain: [] as number[], sensor: [] as number[], minimal: [] as number[] };
+    const ms = { plain: [] as number[], sensor: [] as number[], sensorAllCpus: [] as number[], minimal: [] as number[] };
     let sensorStops = 0;
     let minimalStops = 0;
     let records = 0;
-    const order: Array<keyof typeof variants> = ['plain', 'sensor', 'minimal'];
+    const order: Array<keyof typeof variants> = ['plain', 'sensor', 'sensorAllCpus', 'minimal'];
     for (let r = 0; r < rounds; r++) {
       // Rotate the order so no variant always runs first after the other's pass.
       for (let k = 0; k < order.length; k++) {
@@ -219,13 +233,16 @@ export async function syscallHeavyBench(ctx: BenchContext, source: SourceInfo, m
         }
         if (name === 'minimal') minimalStops = res.stops;
       }
-      ctx.log(`syscall-heavy round ${r + 1}/${rounds}: plain ${round(ms.plain[r]!, 0)} ms, sensor ${round(ms.sensor[r]!, 0)} ms, minimal tracer ${round(ms.minimal[r]!, 0)} ms`);
+      ctx.log(
+        `syscall-heavy round ${r + 1}/${rounds}: plain ${round(ms.plain[r]!, 0)} ms, sensor ${round(ms.sensor[r]!, 0)} ms (every CPU ${round(ms.sensorAllCpus[r]!, 0)} ms), minimal tracer ${round(ms.minimal[r]!, 0)} ms`,
+      );
     }
     const all = await execTimed(ctx.docker, c, [MINITRACE_PATH, 'all', '--', ...sh]);
     check('probe under minitrace all', all);
     const syscallsRun = Number(/minitrace stops (\d+)/.exec(all.stderr)?.[1] ?? NaN);
     const pm = median(ms.plain);
     const sm = median(ms.sensor);
+    const am = median(ms.sensorAllCpus);
     const mm = median(ms.minimal);
     const sensorRatio = round(sm / pm, 3);
     const minimalRatio = round(mm / pm, 3);
@@ -241,6 +258,9 @@ export async function syscallHeavyBench(ctx: BenchContext, source: SourceInfo, m
       plainMs: ms.plain.map((x) => round(x, 0)),
       sensorMs: ms.sensor.map((x) => round(x, 0)),
       minimalTracerMs: ms.minimal.map((x) => round(x, 0)),
+      sensorAllCpusMs: ms.sensorAllCpus.map((x) => round(x, 0)),
+      sensorAllCpusMedianMs: round(am, 0),
+      sensorAllCpusRatio: round(am / pm, 3),
       plainMedianMs: round(pm, 0),
       sensorMedianMs: round(sm, 0),
       minimalTracerMedianMs: round(mm, 0),
@@ -282,6 +302,13 @@ export function traceRows(h: HttpOverheadResult | undefined, s: SyscallHeavyResu
     });
     rows.push({
       measure: 3,
+      name: 'Syscall-heavy: the sensor with traceOnOneCpu false (every CPU)',
+      measured: `${s.sensorAllCpusRatio}× (${s.sensorAllCpusMedianMs} ms)`,
+      target: '— (for scale)',
+      met: null,
+    });
+    rows.push({
+      measure: 3,
       name: 'Syscall-heavy: stops vs syscalls run',
       measured: `${s.sensorStops} stops of ${s.syscallsRun} syscalls (${s.stopsPerSyscallPercent} %)`,
       target: '—',
@@ -289,7 +316,7 @@ export function traceRows(h: HttpOverheadResult | undefined, s: SyscallHeavyResu
     });
     rows.push({
       measure: 3,
-      name: 'Syscall-heavy: minimal ptrace tracer, same filter',
+      name: 'Syscall-heavy: minimal ptrace tracer, same filter, same CPU pinning',
       measured: `${s.minimalTracerRatio}× (${s.minimalTracerMedianMs} ms)`,
       target: '— (floor)',
       met: null,

@@ -41,6 +41,10 @@ int log_seen(enum op op, char result, const char *path);
 int log_record(enum op op, char result, const char *path); /* 1 when the record is new */
 void log_comment(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* cpu.c: pins the caller (and what it forks) to the slot-th CPU it may use (modulo their
+ * number); the CPU, or -1 when it stays unpinned (one CPU only, or refused). */
+int pin_to_cpu(long slot);
+
 /* paths.c: tracee memory, /proc lookups, lexical normalisation, exec closure */
 int read_tracee_string(pid_t tid, unsigned long addr, char *buf, size_t size);
 int fd_path(pid_t tid, int fd, char *buf, size_t size);

@@ -64,8 +64,14 @@ function checkFormat(text: string): void {
   }
 }
 
-function trace(command: string[], options: { user?: string; workdir?: string } = {}): Run {
-  const args = [...(options.user ? ['--user', options.user] : []), ...(options.workdir ? ['--workdir', options.workdir] : []), '--', ...command];
+function trace(command: string[], options: { user?: string; workdir?: string; cpu?: number } = {}): Run {
+  const args = [
+    ...(options.user ? ['--user', options.user] : []),
+    ...(options.workdir ? ['--workdir', options.workdir] : []),
+    ...(options.cpu !== undefined ? ['--cpu', String(options.cpu)] : []),
+    '--',
+    ...command,
+  ];
   const id = createTraced(args);
   try {
     const r = spawnSync('docker', ['start', '-a', id], { encoding: 'latin1', timeout: 120_000 });
@@ -153,6 +159,18 @@ describe('sensor in a container', () => {
     for (const line of run.lines.filter((l) => !l.startsWith('#') && l)) {
       assert.doesNotMatch(line, /\/\.{1,2}(\/|$)|\/\//, `normalised: ${line}`);
     }
+  });
+
+  it('--cpu pins the app and its children to one CPU of the allowed set, and still traces them', () => {
+    const cpus = Number(docker('run', '--rm', '--entrypoint', 'nproc', BASE_IMAGE));
+    const run = trace(['sh', '-c', 'nproc; cat /etc/hostname >/dev/null'], { cpu: 1 });
+    assert.equal(run.status, 0, run.stderr);
+    // nproc counts sched_getaffinity: the app sees one CPU (when the machine has several)
+    assert.equal(Number(run.stdout.trim()), 1, `nproc under --cpu (machine: ${cpus})`);
+    if (cpus > 1) assert.match(run.log, /^# cpu \d+$/m, 'the sensor says which CPU');
+    assertHas(run, 'exec + /usr/bin/nproc', 'open + /etc/hostname');
+    const free = trace(['nproc']);
+    assert.equal(Number(free.stdout.trim()), cpus, 'without --cpu the app sees every CPU');
   });
 
   it('follows forks and execs (a pipeline)', () => {

@@ -71,6 +71,7 @@ describe('loadConfig', () => {
       "tag": "{repo}:slim",
       "build": { "context": "..", "args": { "V": "1" }, "secretArgs": ["TOKEN"], "target": "run", "platform": "linux/amd64" },
       "embedSbom": true,
+      "traceOnOneCpu": false,
     }`);
     const { config, path } = await loadConfig(undefined, dir);
     assert.equal(path, file);
@@ -78,7 +79,7 @@ describe('loadConfig', () => {
     assert.deepEqual(config.probes.filter((p) => p.type === 'host').map((p) => p.type === 'host' && p.cwd), [join(dir, 'scripts'), dir], 'host commands run from the config folder');
     assert.deepEqual(config.probes[0], { type: 'http', port: 8080, paths: ['/fizzbuzz/15'], expectStatus: [200], headers: { x: 'y' }, readyTimeoutSeconds: 30 });
     assert.deepEqual(config.build, { context: '..', args: { V: '1' }, secretArgs: ['TOKEN'], target: 'run', platform: 'linux/amd64' });
-    assert.deepEqual([config.metadata, config.tag, config.embedSbom, config.include, config.exclude], ['prune', '{repo}:slim', true, ['/usr/share/zoneinfo/**'], ['*.md']]);
+    assert.deepEqual([config.metadata, config.tag, config.embedSbom, config.traceOnOneCpu, config.include, config.exclude], ['prune', '{repo}:slim', true, false, ['/usr/share/zoneinfo/**'], ['*.md']]);
     assert.ok(!('$schema' in config));
   });
 
@@ -121,7 +122,7 @@ describe('schema and types agree', () => {
   const props = (s: { properties: Record<string, unknown> }): string[] => Object.keys(s.properties).sort();
   // Records typed by the interfaces: the compiler fails when a field is added to types.ts
   // and not listed here; the assertions fail when the schema does not list it.
-  const top: Record<keyof TrueSlimConfig, true> = { probes: true, include: true, exclude: true, metadata: true, tag: true, build: true, embedSbom: true };
+  const top: Record<keyof TrueSlimConfig, true> = { probes: true, include: true, exclude: true, metadata: true, tag: true, build: true, embedSbom: true, traceOnOneCpu: true };
   const build: Record<keyof TrueSlimConfig['build'], true> = { context: true, args: true, secretArgs: true, target: true, platform: true };
   const http: Record<keyof HttpProbe, true> = { type: true, name: true, timeoutSeconds: true, port: true, method: true, paths: true, expectStatus: true, expectBody: true, headers: true, body: true, readyTimeoutSeconds: true };
   const exec: Record<keyof ExecProbe, true> = { type: true, name: true, timeoutSeconds: true, command: true };

@@ -97,6 +97,9 @@ describe('exec command line', () => {
     assert.deepEqual(execCommand(['ls'], sensor, 3), ['/.trueslim/sensor', 'run', '--log', '/.trueslim/trace-exec-3.log', '--', 'ls']);
     assert.deepEqual(execCommand('id', { ...sensor, user: 'app:app' }, 1), ['/.trueslim/sensor', 'run', '--log', '/.trueslim/trace-exec-1.log', '--user', 'app:app', '--', '/bin/sh', '-c', 'id']);
   });
+  it('with a CPU slot: the sensor pins the probe to it', () => {
+    assert.deepEqual(execCommand(['ls'], { ...sensor, user: 'app', cpuSlot: 1 }, 2), ['/.trueslim/sensor', 'run', '--log', '/.trueslim/trace-exec-2.log', '--user', 'app', '--cpu', '1', '--', 'ls']);
+  });
 });
 
 describe('app log demultiplexing', () => {

@@ -67,6 +67,7 @@ export function parseConfig(text: string, file: string): TrueSlimConfig {
     metadata: raw.metadata ?? defaults.metadata,
     build: { ...defaults.build, ...raw.build, args: { ...raw.build?.args }, secretArgs: [...(raw.build?.secretArgs ?? [])] },
     embedSbom: raw.embedSbom ?? defaults.embedSbom,
+    traceOnOneCpu: raw.traceOnOneCpu ?? defaults.traceOnOneCpu,
   };
   if (raw.tag !== undefined) config.tag = raw.tag;
   return config;

@@ -16,7 +16,7 @@ export interface ProbeContext {
    * Present in the trace phase only: exec probes run through the sensor so what they touch
    * is recorded. `user` is the image's USER, which the sensor drops to.
    */
-  sensor?: { path: string; user?: string; logDir: string };
+  sensor?: { path: string; user?: string; logDir: string; cpuSlot?: number };
   /** Resolves when the app (the container's main process) exits. */
   appExited: Promise<{ exitCode: number }>;
   listener: RunListener;

@@ -20,7 +20,16 @@ export const PROBE_MARKER_ENV = 'TRUESLIM_PROBE_ID';
 export function execCommand(command: string[] | string, sensor: ProbeContext['sensor'], index: number): string[] {
   const argv = typeof command === 'string' ? ['/bin/sh', '-c', command] : command;
   if (!sensor) return [...argv];
-  return [sensor.path, 'run', '--log', `${sensor.logDir}/trace-exec-${index}.log`, ...(sensor.user ? ['--user', sensor.user] : []), '--', ...argv];
+  return [
+    sensor.path,
+    'run',
+    '--log',
+    `${sensor.logDir}/trace-exec-${index}.log`,
+    ...(sensor.user ? ['--user', sensor.user] : []),
+    ...(sensor.cpuSlot !== undefined ? ['--cpu', String(sensor.cpuSlot)] : []),
+    '--',
+    ...argv,
+  ];
 }
 
 /**

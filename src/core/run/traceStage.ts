@@ -4,7 +4,7 @@ import { appLogTail } from '../probes/appLog';
 import { runProbes } from '../probes/runProbes';
 import type { ProbeOutcome, RunPrivileges } from '../report/types';
 import type { TraceLog } from '../trace/traceLog';
-import { SENSOR_DIR, SENSOR_PATH, startTraceSession } from '../trace/traceSession';
+import { APP_CPU_SLOT, EXEC_PROBE_CPU_SLOT, SENSOR_DIR, SENSOR_PATH, startTraceSession } from '../trace/traceSession';
 import type { Cleanup } from './cleanup';
 import type { Prepared } from './prepare';
 import type { StageClock } from './timings';
@@ -36,6 +36,7 @@ export async function traceApp(
       user: p.source.user,
       ports: p.ports,
       network: p.network,
+      cpuSlot: p.config.traceOnOneCpu ? APP_CPU_SLOT : undefined,
     },
     listener,
   );
@@ -49,7 +50,7 @@ export async function traceApp(
     host: '127.0.0.1',
     ports: session.ports,
     exposedPorts: p.source.exposedPorts,
-    sensor: { path: SENSOR_PATH, user: p.source.user || undefined, logDir: SENSOR_DIR },
+    sensor: { path: SENSOR_PATH, user: p.source.user || undefined, logDir: SENSOR_DIR, cpuSlot: p.config.traceOnOneCpu ? EXEC_PROBE_CPU_SLOT : undefined },
     appExited: session.appExited,
     listener,
     signal,

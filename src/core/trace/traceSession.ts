@@ -10,6 +10,10 @@ import { sensorBinaryPath } from './sensorBinary';
 export const SENSOR_DIR = '/.trueslim';
 export const SENSOR_PATH = `${SENSOR_DIR}/sensor`;
 
+/** traceOnOneCpu: the app on the first CPU the container may use, exec probes on the next. */
+export const APP_CPU_SLOT = 0;
+export const EXEC_PROBE_CPU_SLOT = 1;
+
 export interface TraceSessionSpec {
   image: string;
   architecture: string;
@@ -20,6 +24,8 @@ export interface TraceSessionSpec {
   user: string;
   ports: number[];
   network: boolean;
+  /** Pin the sensor and the app to the CPU of this slot (sensor --cpu); unset: every CPU. */
+  cpuSlot?: number;
 }
 
 export interface TraceSession {
@@ -53,6 +59,7 @@ async function sensorArchive(binaryPath: string): Promise<Buffer> {
 export async function startTraceSession(docker: Dockerode, spec: TraceSessionSpec, listener: RunListener): Promise<TraceSession> {
   const entrypoint = [SENSOR_PATH, 'run', '--log', `${SENSOR_DIR}/trace.log`];
   if (spec.user) entrypoint.push('--user', spec.user);
+  if (spec.cpuSlot !== undefined) entrypoint.push('--cpu', String(spec.cpuSlot));
   entrypoint.push('--', ...spec.command);
   const { container, privileges } = await createAppContainer(docker, {
     image: spec.image,
