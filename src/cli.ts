@@ -99,11 +99,21 @@ async function runSlim(args: string[], signal: AbortSignal, finish: AbortControl
   if (metadata && !['preserve', 'prune', 'strip'].includes(metadata)) {
     throw new UsageError(`--metadata must be preserve, prune or strip (got '${metadata}')`);
   }
-  const listener = stderrListener(values.verbose ?? false);
-  const waitsForEnter = probeArgs.some((p) => p.type === 'wait' && p.seconds === undefined);
-  if (waitsForEnter && process.stdin.isTTY !== false) {
-    process.stdin.once('data', () => finish.abort());
-  }
+  // An open-ended wait probe (from --wait or trueslim.json) asks for Enter when it starts;
+  // a stdin that ends (no terminal, </dev/null) finishes it too rather than hang forever.
+  const base = stderrListener(values.verbose ?? false);
+  let listening = false;
+  const listener: RunListener = {
+    ...base,
+    waitingForFinish: () => {
+      base.waitingForFinish?.();
+      if (listening) return;
+      listening = true;
+      process.stdin.once('data', () => finish.abort());
+      process.stdin.once('end', () => finish.abort());
+      process.stdin.resume();
+    },
+  };
   const result = await slim(
     {
       target: positionals[0]!,

@@ -9,6 +9,7 @@ import { formatBytes, inventoryMarkdown, reductionText, verifyText } from './for
 import { log } from './log';
 import { loadReport, ReportPanel, type PanelDeps } from './reportPanel';
 import { showErrorWithActions } from './runner';
+import { requireTrust } from './trust';
 
 /** What command handlers get: extension-lifetime services, built once in main.ts. */
 export interface Ctx extends PanelDeps {
@@ -60,17 +61,6 @@ function targetUri(arg: unknown, kind: TargetKind): vscode.Uri | undefined {
 /** `app/Dockerfile`: enough to tell two Dockerfiles apart in a notification. */
 function shortName(uri: vscode.Uri): string {
   return `${basename(dirname(uri.fsPath))}/${basename(uri.fsPath)}`;
-}
-
-/** Building and tracing run code from the workspace: only in a trusted one. */
-async function requireTrust(): Promise<boolean> {
-  if (vscode.workspace.isTrusted) return true;
-  const choice = await vscode.window.showWarningMessage(
-    'TrueSlim builds and runs containers from this workspace only once you trust it. Editor warnings work without trust.',
-    'Manage Workspace Trust',
-  );
-  if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
-  return false;
 }
 
 /** Settings fill what the configuration file leaves open; the file is per project and wins. */

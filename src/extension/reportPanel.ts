@@ -21,6 +21,7 @@ import { Disposable } from './lifecycle';
 import { log } from './log';
 import type { RunResults } from './results';
 import type { Runner } from './runner';
+import { requireTrust } from './trust';
 
 /** The webview bundle `npm run build` writes next to dist/extension.js. */
 const WEBVIEW_SCRIPT = ['dist', 'webview', 'main.js'];
@@ -177,6 +178,11 @@ export class ReportPanel extends Disposable {
     }
   }
 
+  /** A rebuild writes the configuration and runs its probes (host commands too): trusted workspaces only. */
+  private async requireTrusted(): Promise<void> {
+    if (!(await requireTrust())) throw new Error('Rebuilding needs a trusted workspace: it runs the configuration\'s probes.');
+  }
+
   private requireReport(): { report: Report; reportPath: string } {
     if (!this.report || !this.reportPath) throw new Error('No report is loaded.');
     return { report: this.report, reportPath: this.reportPath };
@@ -184,6 +190,7 @@ export class ReportPanel extends Disposable {
 
   /** "Keep this": record the include rule in the configuration, rebuild from the saved trace. */
   private async keep(message: KeepMessage): Promise<string> {
+    await this.requireTrusted();
     const { report } = this.requireReport();
     const paths = message.target === 'path' ? [message.value] : packageMetadataPaths(report, message.value);
     const globs = paths.map(literalGlob);
@@ -195,6 +202,7 @@ export class ReportPanel extends Disposable {
   }
 
   private async setPolicy(message: SetPolicyMessage): Promise<string> {
+    await this.requireTrusted();
     const configUri = await this.writeToConfig((text) => setMetadataPolicy(text, message.policy));
     await this.rebuild(`Switching to metadata policy '${message.policy}'`, { addInclude: [], metadata: message.policy }, configUri);
     return `Metadata policy is now '${message.policy}'.`;

@@ -5,10 +5,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatBytes } from '../../webview/format';
-import { copyFixture, makeFolder, RESULTS, ROOT, sleep, VsCode } from './harness';
+import { copyFixture, makeFolder, packageVsix, RESULTS, ROOT, sleep, VsCode } from './harness';
 
 const sessions: VsCode[] = [];
 before(() => {
@@ -61,6 +61,25 @@ function runContainers(name: string): string[] {
   const r = spawnSync('docker', ['ps', '-aq', '--no-trunc', '--filter', 'label=io.trueslim.run', '--filter', `ancestor=${name}:latest`], { encoding: 'utf8' });
   return r.stdout.split('\n').filter(Boolean);
 }
+
+describe('the VSIX users install', () => {
+  it('holds the bundles, both sensors, schema and licence; no sources, tests or fixtures; at most 5 MB', () => {
+    const vsix = packageVsix();
+    const listing = spawnSync('python3', ['-c', 'import sys, zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', vsix], { encoding: 'utf8' });
+    assert.equal(listing.status, 0, listing.stderr);
+    const names = listing.stdout.split('\n').filter(Boolean).map((n) => n.replace(/^extension\//, ''));
+    // vsce stores README/CHANGELOG in lower case and the licence as LICENSE.txt.
+    const lower = names.map((n) => n.toLowerCase());
+    for (const needed of ['dist/extension.js', 'dist/webview/main.js', 'dist/sensor/trueslim-sensor-linux-amd64', 'dist/sensor/trueslim-sensor-linux-arm64', 'schemas/trueslim.schema.json', 'package.json', 'readme.md', 'changelog.md', 'license.txt']) {
+      assert.ok(lower.includes(needed), `the VSIX holds ${needed}: ${names.join(', ')}`);
+    }
+    for (const name of names) {
+      assert.doesNotMatch(name, /^(src|test|examples|bench|sensor|webview|scripts|node_modules)\/|\.ts$|\.map$/, `no sources, tests or fixtures: ${name}`);
+    }
+    const size = statSync(vsix).size;
+    assert.ok(size <= 5 * 1024 * 1024, `${size} bytes`);
+  });
+});
 
 describe('TrueSlim in VS Code (code-server + Chromium)', { timeout: 20 * 60_000 }, () => {
   it('warns on the RUN line that deletes the dpkg database, not on cache cleanup', async () => {
@@ -165,8 +184,11 @@ describe('TrueSlim in VS Code (code-server + Chromium)', { timeout: 20 * 60_000 
         await frame.locator('vscode-tab-header[data-tab="files"]').click();
         // vscode-textfield keeps its <input> in a shadow root; Playwright's CSS pierces it.
         await frame.locator('#file-search input').fill(file.path);
-        const name = file.path.split('/').pop();
-        await eventually(`${file.path} in the file tree`, 15_000, async () => ((await text()).includes(name) ? true : undefined));
+        // its row, told apart as kept or removed (class and icon), as the report says
+        const row = frame.locator(`.row[data-path="${file.path}"]`);
+        await eventually(`${file.path} in the file tree`, 15_000, async () => ((await row.count()) > 0 ? true : undefined));
+        const classes = (await row.first().getAttribute('class')) ?? '';
+        assert.match(classes, file.kept ? /\bkept\b/ : /\bremoved\b/, `${file.path}: row classes '${classes}'`);
       }
       await vs.screenshot('e2e-report-files');
 

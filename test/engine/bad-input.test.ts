@@ -73,6 +73,33 @@ describe('bad input, through a whole run', { skip: busyboxSkipReason() }, () => 
         assert.equal(imageId(`${name}:latest`), undefined);
       });
     }
+
+    it('a folder whose name is the tag of an image TrueSlim did not build: exit 2, the tag stays, build.tag builds elsewhere', async () => {
+      const name = `tsbad-foreign-tag-${TOKEN}`;
+      const dir = project(name, { Dockerfile: `FROM ${BUSYBOX_IMAGE}\nCMD ["true"]\n` });
+      docker('tag', BUSYBOX_IMAGE, `${name}:latest`);
+      try {
+        const foreign = imageId(`${name}:latest`);
+        const before = snapshot();
+        await expectRunError(slim({ target: join(dir, 'Dockerfile'), reportPath: join(dir, 'out', 'report.json') }, new Watch()), {
+          stage: 'build',
+          exitCode: ExitCode.usage,
+          message: new RegExp(`would move the tag ${name}:latest from an image TrueSlim did not build`),
+          hint: /"build": \{ "tag"/,
+        });
+        assertNoLeftovers(before, [], 'foreign tag');
+        assert.equal(imageId(`${name}:latest`), foreign, 'the user\'s tag still names their image');
+        // The way out the hint names: another tag for the build.
+        writeFileSync(join(dir, 'trueslim.json'), JSON.stringify({ build: { tag: `${name}-app:dev` }, probes: [{ type: 'wait', seconds: 1 }] }));
+        const result = await slim({ target: join(dir, 'Dockerfile'), reportPath: join(dir, 'out', 'report.json') }, new Watch());
+        assert.equal(result.exitCode, ExitCode.ok, JSON.stringify(result.report.probes));
+        assert.equal(result.report.source.image, `${name}-app:dev`);
+        assert.equal(result.report.slim.image, `${name}-app:dev-slim`);
+        assert.equal(imageId(`${name}:latest`), foreign);
+      } finally {
+        dockerStatus('rmi', `${name}:latest`, `${name}-app:dev`, `${name}-app:dev-slim`);
+      }
+    });
   });
 
   describe('devcontainer.json', () => {

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { docker, dockerStatus } from '../helpers/docker';
@@ -64,14 +64,23 @@ function project(name: string, dockerfile: string): string {
 }
 
 /** Runs the CLI; `onStderr` sees stderr as it grows and may signal the child. */
-function runCli(args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void, env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }> {
+function runCli(
+  args: string[],
+  onStderr?: (text: string, child: ReturnType<typeof spawn>) => void,
+  env: NodeJS.ProcessEnv = process.env,
+  stdin: 'ignore' | 'pipe' = 'ignore',
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }> {
   return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: work, env, stdio: [stdin, 'pipe', 'pipe'] });
     let stderr = '';
     let stdout = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => {
+    // A CLI that hangs gets Ctrl-C first, so it still removes what it made; then SIGKILL.
+    const timer = setTimeout(() => {
+      child.kill('SIGINT');
+      setTimeout(() => child.kill('SIGKILL'), 20_000).unref();
+    }, 120_000);
+    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => {
       stderr += c.toString();
       onStderr?.(stderr, child);
     });
@@ -294,6 +303,35 @@ describe('fault matrix on a real engine', { skip: busyboxSkipReason() }, () => {
       assert.match(r.stderr, new RegExp(`trueslim: ${last}: cancelled during ${last}\n`));
       assert.match(r.stderr, /→ /, 'a hint line');
       checkAftermath('SIGINT', before, 'serve');
+    });
+  });
+
+  describe('the CLI', () => {
+    it('an open-ended wait probe from trueslim.json traces until Enter', async () => {
+      assert.ok(existsSync(CLI), `${CLI} exists (npm run build)`);
+      const dir = join(work, 'enter');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'trueslim.json'), JSON.stringify({ probes: [{ type: 'wait' }] }));
+      const before = snapshot();
+      let pressed = false;
+      const r = await runCli(
+        // Its own slim tag: the serve-slim image the cancel tests compare against stays.
+        ['slim', faultsAppTag('serve'), '--config', join(dir, 'trueslim.json'), '--tag', '{repo}:enter-slim', '--report', join(dir, 'report.json')],
+        (text, child) => {
+          if (!pressed && /press Enter/.test(text)) {
+            pressed = true;
+            setTimeout(() => child.stdin!.write('\n'), 300);
+          }
+        },
+        process.env,
+        'pipe',
+      );
+      assert.ok(pressed, `the CLI asked for Enter: ${r.stderr}`);
+      madeTags.push(`${faultsAppTag('serve').split(':')[0]}:enter-slim`);
+      assert.equal(r.code, ExitCode.ok, r.stderr);
+      const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { probes: Array<{ kind: string; phase: string; passed: boolean }> };
+      assert.ok(report.probes.some((p) => p.kind === 'wait' && p.phase === 'trace' && p.passed), JSON.stringify(report.probes));
+      assertNoLeftovers(before, [ids.serve!], 'wait until Enter');
     });
   });
 

@@ -241,6 +241,9 @@ for (const fx of FIXTURES) {
           }
           assert.deepEqual(slimList.keys, expectedKept);
           assert.ok(slimList.keys.length < source.keys.length, 'prune removed the records of packages that keep no file');
+          // The report lists every record it removed, in full: at least each one Trivy lost.
+          const removedRecords = report.inventory?.removedRecords ?? [];
+          for (const k of minus(source.keys, slimList.keys)) assert.ok(removedRecords.includes(k), `prune: the report lists the removed record ${k}`);
         } else {
           // The packages TrueSlim says become invisible are exactly the ones Trivy loses.
           const predictedLost = keys(rows.filter((r) => r.visibleBefore.trivy && !r.visibleAfter.trivy));

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveEndpoint } from '../../src/core/docker/endpoint';
+import { isLocalEndpoint, resolveEndpoint } from '../../src/core/docker/endpoint';
 import { TrueSlimError } from '../../src/core/errors';
 
 const root = mkdtempSync(join(tmpdir(), 'trueslim-endpoint-'));
@@ -143,5 +143,18 @@ describe('resolveEndpoint', () => {
     const ep = resolveEndpoint({ DOCKER_HOST: 'ssh://deploy@builder.example' }, fakeHome());
     assert.deepEqual([ep.options.protocol, ep.options.host, ep.options.username], ['ssh', 'builder.example', 'deploy']);
     assert.throws(() => resolveEndpoint({ DOCKER_HOST: 'ftp://x' }, fakeHome()), /Unsupported Docker endpoint scheme ftp:/);
+  });
+});
+
+describe('isLocalEndpoint', () => {
+  const local = (host: string): boolean => isLocalEndpoint(resolveEndpoint({ DOCKER_HOST: host }, join(tmpdir(), 'no-docker-config')));
+  it('a unix socket and loopback tcp are this machine; other hosts and ssh are not', () => {
+    assert.equal(local('unix:///var/run/docker.sock'), true);
+    assert.equal(local('tcp://127.0.0.1:2375'), true);
+    assert.equal(local('tcp://localhost:2375'), true);
+    assert.equal(local('tcp://[::1]:2375'), true);
+    assert.equal(local('tcp://10.1.2.3:2375'), false);
+    assert.equal(local('tcp://build-box.example:2376'), false);
+    assert.equal(local('ssh://me@build-box.example'), false);
   });
 });

@@ -15,6 +15,8 @@ export interface TrueSlimConfig {
   tag?: string;
   build: {
     context?: string;
+    /** Tag the source image is built under; default `<folder>:latest`. */
+    tag?: string;
     args: Record<string, string>;
     /** Names of build args whose values never appear in logs or reports. */
     secretArgs: string[];

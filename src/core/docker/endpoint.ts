@@ -13,6 +13,19 @@ export interface Endpoint {
   options: Dockerode.DockerOptions;
 }
 
+/**
+ * Whether the engine runs on this machine, as far as the endpoint tells: a unix socket, or
+ * tcp to a loopback address. Ports are published on the engine's 127.0.0.1, so only then
+ * can http and host probes reach the app.
+ */
+export function isLocalEndpoint(endpoint: Endpoint): boolean {
+  const o = endpoint.options;
+  if (o.socketPath) return true;
+  if (o.protocol === 'ssh') return false;
+  const host = String(o.host ?? '').replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
 const DEFAULT_HOST = 'unix:///var/run/docker.sock';
 
 interface TlsSettings {

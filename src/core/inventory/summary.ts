@@ -23,5 +23,6 @@ export function inventorySummary(inv: Inventory, keptAfter: Kept, state: AfterSt
       : {}),
     packages: packageRows(inv, keptAfter, state),
     unparsed: inv.unparsed,
+    ...(state.removedRecords && [...state.removedRecords].length > 0 ? { removedRecords: [...state.removedRecords].sort() } : {}),
   };
 }

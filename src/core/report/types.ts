@@ -82,6 +82,8 @@ export interface InventorySummary {
   packages: PackageRow[];
   /** Package database formats kept but not parsed (e.g. rpm Berkeley DB). */
   unparsed: string[];
+  /** prune: every package record removed from the package databases and metadata (ids), in full. */
+  removedRecords?: string[];
 }
 
 export interface RunPrivileges {

@@ -52,21 +52,46 @@ export async function createAppContainer(docker: Dockerode, spec: AppContainerSp
   }
   if (spec.user !== undefined) options.User = spec.user;
   const container = await docker.createContainer(options);
+  const info = await container.inspect().catch(() => undefined);
   // The image's VOLUMEs got anonymous volumes at create: note them, to remove with the container.
-  const mounts = (await container.inspect().catch(() => undefined))?.Mounts ?? [];
+  const mounts = info?.Mounts ?? [];
   const volumes = mounts.filter((m) => m.Type === 'volume' && m.Name).map((m) => m.Name!);
   if (volumes.length > 0) volumesOf.set(container, { docker, names: volumes });
+  return { container, privileges: info ? privilegesOf(info) : requested(spec, network) };
+}
+
+/**
+ * What the engine actually gave the container, read back from its inspect data rather than
+ * from what was asked: the report must say what the trace really ran with.
+ */
+export function privilegesOf(info: Dockerode.ContainerInspectInfo): RunPrivileges {
+  const host = info.HostConfig;
+  const bindMounts = (info.Mounts ?? []).filter((m) => m.Type === 'bind').map((m) => `${m.Source}:${m.Destination}`);
+  const published: string[] = [];
+  for (const [port, list] of Object.entries(host.PortBindings ?? {})) {
+    for (const b of (list as Array<{ HostIp?: string; HostPort?: string }> | null) ?? []) published.push(`${b.HostIp ?? ''}:${b.HostPort ?? ''}:${port}`);
+  }
   return {
-    container,
-    privileges: {
-      privileged: false,
-      capAdd: [],
-      securityOpt: [],
-      binds: [],
-      network,
-      publishedPorts: spec.network ? spec.ports.map((p) => `127.0.0.1::${p}/tcp`) : [],
-      user: spec.user ?? '(image USER)',
-    },
+    privileged: host.Privileged === true,
+    capAdd: host.CapAdd ?? [],
+    securityOpt: host.SecurityOpt ?? [],
+    binds: [...new Set([...(host.Binds ?? []), ...bindMounts])],
+    network: host.NetworkMode ?? 'default',
+    publishedPorts: published.sort(),
+    user: info.Config.User || '(image USER)',
+  };
+}
+
+/** What was asked, when the engine cannot be asked back (it vanished right after create). */
+function requested(spec: AppContainerSpec, network: string): RunPrivileges {
+  return {
+    privileged: false,
+    capAdd: [],
+    securityOpt: [],
+    binds: [],
+    network,
+    publishedPorts: spec.network ? spec.ports.map((p) => `127.0.0.1::${p}/tcp`) : [],
+    user: spec.user ?? '(image USER)',
   };
 }
 

@@ -5,6 +5,7 @@ import { mergeOverrides } from '../config/overrides';
 import type { ProbeConfig, TrueSlimConfig } from '../config/types';
 import { buildImage } from '../docker/build';
 import { connectDocker } from '../docker/client';
+import { isLocalEndpoint } from '../docker/endpoint';
 import { UsageError, throwIfCancelled } from '../errors';
 import type { RunListener } from '../events';
 import { inspectSource, type SourceInfo } from '../image/sourceImage';
@@ -20,6 +21,8 @@ import type { StageClock } from './timings';
 export interface Resolved {
   docker: Dockerode;
   endpoint: string;
+  /** The engine runs on this machine (unix socket, loopback tcp): its 127.0.0.1 is ours. */
+  engineIsLocal: boolean;
   target: Target;
   config: TrueSlimConfig;
   configPath?: string;
@@ -66,7 +69,8 @@ export async function resolveSource(
     reference = existingSource.id;
   } else if (spec) {
     clock.enter('build', `building ${spec.dockerfile}`);
-    reference = sourceTagForDockerfile(spec.dockerfile);
+    reference = config.build.tag ?? sourceTagForDockerfile(spec.dockerfile);
+    await refuseForeignTag(docker, reference);
     await buildImage(
       docker,
       { ...spec, secretArgs: config.build.secretArgs, labels: { [LABEL_BUILT_BY]: 'trueslim' }, tag: reference },
@@ -81,7 +85,27 @@ export async function resolveSource(
     throw new UsageError('The target names neither a Dockerfile nor an image', 'Add "build" or "image" to devcontainer.json, or pass a Dockerfile or an image reference.');
   }
   throwIfCancelled(signal, 'build');
-  return { docker, endpoint: endpoint.description, target, config, configPath: loaded.path, configDir, reference };
+  return { docker, endpoint: endpoint.description, engineIsLocal: isLocalEndpoint(endpoint), target, config, configPath: loaded.path, configDir, reference };
+}
+
+/**
+ * Building moves the tag to the new image: only a tag that TrueSlim's own build holds, or a
+ * free one. A folder named `python` must not take `python:latest` from the user's image.
+ */
+async function refuseForeignTag(docker: Dockerode, tag: string): Promise<void> {
+  let labels: Record<string, string> | undefined;
+  try {
+    labels = ((await docker.getImage(tag).inspect()) as { Config?: { Labels?: Record<string, string> | null } }).Config?.Labels ?? {};
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return;
+    throw error;
+  }
+  if (labels[LABEL_BUILT_BY] === 'trueslim') return;
+  throw new UsageError(
+    `The build would move the tag ${tag} from an image TrueSlim did not build`,
+    `Set "build": { "tag": "<name>:<tag>" } in trueslim.json to build under another tag, or remove or rename the existing ${tag} yourself.`,
+    'build',
+  );
 }
 
 /** resolve → connect → build: everything before the app runs. */
@@ -117,13 +141,23 @@ export async function prepare(
   const probes = config.probes.length > 0 ? config.probes : defaultProbes(source.exposedPorts);
   const ports = new Set(source.exposedPorts);
   for (const p of probes) if (p.type === 'http' && p.port !== undefined) ports.add(p.port);
+  const network = probes.some((p) => p.type === 'http' || p.type === 'host');
+  if (network && !resolved.engineIsLocal) {
+    // The app's ports are published on the engine's loopback only (least privilege): from
+    // here they cannot be reached, and the probe would time out waiting for the app.
+    throw new UsageError(
+      `The http and host probes cannot reach the app: the Docker engine ${resolved.endpoint} is not on this machine, and TrueSlim publishes the app's ports on the engine's 127.0.0.1 only`,
+      'Run TrueSlim on the engine\'s machine (unix socket or tcp://127.0.0.1), or use exec and wait probes, which run inside the container.',
+      'probe',
+    );
+  }
   return {
     ...resolved,
     source,
     slimTag: tag,
     probes,
     ports: [...ports].sort((a, b) => a - b),
-    network: probes.some((p) => p.type === 'http' || p.type === 'host'),
+    network,
   };
 }
 
