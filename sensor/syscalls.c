@@ -67,6 +67,9 @@ const struct syscall_desc syscalls[] = {
     {SYS_execveat, OP_EXEC, 0, 1, -1},
     {SYS_chdir, OP_CHDIR, -1, 0, -1},
     {SYS_getdents64, OP_DIR, -1, -1, -1},
+#ifdef SYS_getdents
+    {SYS_getdents, OP_DIR, -1, -1, -1}, /* the old 32-bit dirent form some static binaries use */
+#endif
 };
 const int n_syscalls = sizeof syscalls / sizeof syscalls[0];
 

@@ -98,7 +98,7 @@ describe('loadConfig', () => {
   it('names an unknown property and the ones allowed', async () => {
     const text = '{\n  "metadata": "preserve",\n  "build": {\n    "args": {},\n    "secrets": ["X"]\n  }\n}\n';
     const { message, file } = await loadError(text);
-    assert.equal(message, `${file}:${lineColOf(text, '"secrets"')}: build.secrets: unknown property; expected one of: context, args, secretArgs, target, platform`);
+    assert.equal(message, `${file}:${lineColOf(text, '"secrets"')}: build.secrets: unknown property; expected one of: context, tag, args, secretArgs, target, platform`);
   });
 
   it('says which values an enum accepts and what a probe misses, in file order', async () => {

@@ -55,6 +55,18 @@ describe('OS identity per scanner', () => {
     assert.equal(inv.metadataPaths.get('/usr/lib/os-release'), 'os-identity');
   });
 
+  it('other distributions\' release and version files are OS identity too (kept under preserve)', async () => {
+    const inv = await image([
+      { path: '/etc/SuSE-release', content: 'SUSE Linux Enterprise Server 11\n' },
+      { path: '/etc/arch-release', content: '' },
+      { path: '/etc/slackware-version', content: 'Slackware 15.0\n' },
+      { path: '/etc/hostname', content: 'box\n' },
+      { path: '/etc/release-notes', content: 'not one\n' },
+    ]);
+    for (const p of ['/etc/SuSE-release', '/etc/arch-release', '/etc/slackware-version']) assert.equal(inv.metadataPaths.get(p), 'os-identity', p);
+    for (const p of ['/etc/hostname', '/etc/release-notes']) assert.equal(inv.metadataPaths.get(p), undefined, p);
+  });
+
   it('Trivy cannot use os-release for debian, nor a symlinked debian_version', async () => {
     const inv = await image([
       { path: '/etc/os-release', content: OS_RELEASE },

@@ -9,12 +9,20 @@ import { addApk, addDpkg, addRpm } from './osPackages';
 import { byteOrder, PackageSet, union } from './packageSet';
 import { applyTrivySystemFiles } from './systemFiles';
 
+/** `/etc/*-release`, `/etc/*_version`, `/etc/*-version`, `/usr/lib/*-release`: OS identity files of any distribution. */
+export function isOtherReleaseFile(path: string): boolean {
+  return /^\/(etc|usr\/lib)\/[^/]+[-_](release|version)$/.test(path);
+}
+
 /** Turns what the pass collected into the inventory model. */
 export function assembleInventory(c: Collected): Inventory {
   const fs = new FsView(c.entries);
   const set = new PackageSet(fs);
   const os = identifyOs(fs, c.osText);
   for (const p of OS_ID_FILES) if (fs.has(p)) set.mark(p, 'os-identity');
+  // Every other distribution's release and version files (SuSE-release, arch-release,
+  // gentoo-release, slackware-version…): no scanner here reads them, other tools do.
+  for (const [p, e] of c.entries) if (e.type !== 'dir' && isOtherReleaseFile(p)) set.mark(p, 'os-identity');
   // busybox identifies the OS for Syft only as a last resort; it stays a program, not metadata
   for (const p of [...(os?.requires.syft ?? []), ...(os?.requires.trivy ?? [])]) if (!c.elf.has(p)) set.mark(p, 'os-identity');
 

@@ -13,6 +13,7 @@ import { REPORT_SCHEMA_VERSION, type ProbeOutcome, type Report, type RunPrivileg
 import type { TraceRecord } from '../trace/traceLog';
 import { verifySlim } from '../verify/verifySlim';
 import type { SlimResult } from './api';
+import { usedInteractively } from './interactive';
 import type { Cleanup } from './cleanup';
 import { inventoryObserver, inventoryStage, type InventoryStage } from './inventoryStage';
 import type { Prepared } from './prepare';
@@ -42,7 +43,7 @@ export async function indexSource(p: Prepared, runId: string, signal?: AbortSign
   } finally {
     await exp.close();
   }
-  const inventory = inventoryStage(await collector.finish(), p.target.kind === 'devcontainer');
+  const inventory = inventoryStage(await collector.finish(), usedInteractively(p.target.kind, p.source.command));
   return { index, inventory };
 }
 

@@ -4,6 +4,7 @@ import { exportImage, inspectSource } from '../image/sourceImage';
 import { inventoryFromTar, inventorySummary, inventoryWarnings, presentIn } from '../inventory';
 import type { InventorySummary, ReportWarning } from '../report/types';
 import type { InventoryRequest } from './api';
+import { usedInteractively } from './interactive';
 import { resolveSource } from './prepare';
 import { asRunError, newRunId } from './slim';
 import { StageClock } from './timings';
@@ -41,7 +42,7 @@ export async function inspectInventory(req: InventoryRequest, listener: RunListe
       image: r.reference,
       imageId: source.id,
       inventory: inventorySummary(inv, has),
-      warnings: inventoryWarnings(inv, has, 'preserve', { interactive: r.target.kind === 'devcontainer' }),
+      warnings: inventoryWarnings(inv, has, 'preserve', { interactive: usedInteractively(r.target.kind, source.command) }),
     };
   } catch (err) {
     throw asRunError(err, clock.stage, signal);
