@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { buildTargetOf } from './configEdits';
 import { finalFromRange } from './dockerfile';
 import { isDockerfileName } from './files';
 import { resultSummary } from './format';
@@ -20,7 +21,7 @@ export class CodeLenses extends Disposable implements vscode.CodeLensProvider {
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     if (doc.languageId !== 'dockerfile' && !isDockerfileName(doc.fileName)) return [];
-    const from = finalFromRange(doc.getText());
+    const from = finalFromRange(doc.getText(), buildTargetOf(doc.uri));
     if (!from) return [];
     const range = new vscode.Range(from.start.line, from.start.character, from.start.line, from.start.character);
     const lenses = [

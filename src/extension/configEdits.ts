@@ -1,10 +1,27 @@
+import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { Config } from './config';
-import { configPathFor, minimalEdit } from './configFile';
+import { configFields, configPathFor, minimalEdit } from './configFile';
 
 /** The probe configuration file of a Dockerfile / devcontainer.json, honouring `trueslim.configFile`. */
 export function probeConfigUri(target: vscode.Uri): vscode.Uri {
   return vscode.Uri.file(configPathFor(target.fsPath, new Config(target).configFile));
+}
+
+/** build.target of the Dockerfile's configuration (the editor's text when it is open): the stage that is slimmed. */
+export function buildTargetOf(dockerfile: vscode.Uri): string | undefined {
+  if (dockerfile.scheme !== 'file') return undefined;
+  const uri = probeConfigUri(dockerfile);
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  let text: string | undefined = open?.getText();
+  if (text === undefined) {
+    try {
+      text = readFileSync(uri.fsPath, 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+  return configFields(text).buildTarget;
 }
 
 /**

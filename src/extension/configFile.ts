@@ -63,12 +63,14 @@ export function setMetadataPolicy(text: string, policy: MetadataPolicy): string 
 }
 
 /** What the file itself decides, so settings only fill the gaps (the file wins: it is per project). */
-export function configFields(text: string): { hasProbes: boolean; metadata?: string; tag?: string } {
+export function configFields(text: string): { hasProbes: boolean; metadata?: string; tag?: string; buildTarget?: string } {
   const c = parsed(text);
+  const build = c.build && typeof c.build === 'object' ? (c.build as Record<string, unknown>) : {};
   return {
     hasProbes: Array.isArray(c.probes) && c.probes.length > 0,
     metadata: typeof c.metadata === 'string' ? c.metadata : undefined,
     tag: typeof c.tag === 'string' ? c.tag : undefined,
+    buildTarget: typeof build.target === 'string' ? build.target : undefined,
   };
 }
 

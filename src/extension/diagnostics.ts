@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { lintDockerfile, lintProbeConfig, type LintDiagnostic } from '../core/lint';
 import { Config, SECTION, Setting } from './config';
+import { buildTargetOf } from './configEdits';
 import { finalFromRange } from './dockerfile';
 import { isDockerfileName, isProbeConfigName } from './files';
 import { stripLossMessage } from './format';
@@ -112,7 +113,7 @@ export class Diagnostics extends Disposable {
       return diagnostic;
     });
     const note = kind === 'dockerfile' ? this.stripNotes.get(key) : undefined;
-    const from = note ? finalFromRange(text) : undefined;
+    const from = note ? finalFromRange(text, buildTargetOf(doc.uri)) : undefined;
     if (note && from) {
       const diagnostic = new vscode.Diagnostic(toRange(from), note, vscode.DiagnosticSeverity.Warning);
       diagnostic.source = DIAGNOSTIC_SOURCE;

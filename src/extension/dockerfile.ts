@@ -9,10 +9,13 @@ export interface LineRange {
   end: { line: number; character: number };
 }
 
-/** The range of the last FROM instruction (the stage `docker build` tags), or undefined. */
-export function finalFromRange(text: string): LineRange | undefined {
+/**
+ * The range of the FROM of the stage `docker build` tags: the stage named `target` (build.target
+ * in trueslim.json, matched as Docker does, case-insensitively), else the last one.
+ */
+export function finalFromRange(text: string, target?: string): LineRange | undefined {
   const froms = DockerfileParser.parse(text).getFROMs();
-  const last = froms[froms.length - 1];
-  const range = last?.getRange();
+  const named = target ? froms.find((f) => f.getBuildStage()?.toLowerCase() === target.toLowerCase()) : undefined;
+  const range = (named ?? froms[froms.length - 1])?.getRange();
   return range ? { start: range.start, end: range.end } : undefined;
 }

@@ -25,8 +25,8 @@ describe('extension: editing trueslim.json', () => {
   });
 
   it('reads what the file decides itself', () => {
-    assert.deepEqual(configFields('{ "probes": [{"type":"http"}], "metadata": "prune", }'), { hasProbes: true, metadata: 'prune', tag: undefined });
-    assert.deepEqual(configFields('not json'), { hasProbes: false, metadata: undefined, tag: undefined });
+    assert.deepEqual(configFields('{ "probes": [{"type":"http"}], "metadata": "prune", }'), { hasProbes: true, metadata: 'prune', tag: undefined, buildTarget: undefined });
+    assert.deepEqual(configFields('not json'), { hasProbes: false, metadata: undefined, tag: undefined, buildTarget: undefined });
   });
 
   it('finds the configuration next to the target unless the setting says otherwise', () => {
@@ -64,5 +64,12 @@ describe('extension: the final stage of a Dockerfile', () => {
     const text = 'FROM debian AS build\nRUN make\n\n# final\nFROM scratch\nCOPY --from=build /app /app\n';
     assert.deepEqual(finalFromRange(text)?.start, { line: 4, character: 0 });
     assert.equal(finalFromRange('# nothing here\n'), undefined);
+  });
+  it('is the build.target stage when trueslim.json names one (case-insensitive), else the last', () => {
+    const text = 'FROM debian AS Runtime\nRUN true\nFROM debian AS test\nRUN false\n';
+    assert.deepEqual(finalFromRange(text, 'runtime')?.start, { line: 0, character: 0 });
+    assert.deepEqual(finalFromRange(text, 'no-such-stage')?.start, { line: 2, character: 0 });
+    assert.equal(configFields('{ "build": { "target": "runtime" } }').buildTarget, 'runtime');
+    assert.equal(configFields('{ "build": [] }').buildTarget, undefined);
   });
 });
