@@ -17,6 +17,7 @@ export class CodeLenses extends Disposable implements vscode.CodeLensProvider {
   constructor(private readonly results: RunResults) {
     super();
     this._register(results.onDidChange(() => this.changed.fire()));
+    this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.changed.fire()));
   }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
@@ -24,14 +25,17 @@ export class CodeLenses extends Disposable implements vscode.CodeLensProvider {
     const from = finalFromRange(doc.getText(), buildTargetOf(doc.uri));
     if (!from) return [];
     const range = new vscode.Range(from.start.line, from.start.character, from.start.line, from.start.character);
-    const lenses = [
-      new vscode.CodeLens(range, {
-        title: 'Slim image',
-        tooltip: 'Build this image, trace the app and build a slim image that keeps what scanners read',
-        command: 'trueslim.slimDockerfile',
-        arguments: [doc.uri],
-      }),
-    ];
+    // Building runs the workspace's code: in Restricted Mode there is nothing to offer.
+    const lenses = vscode.workspace.isTrusted
+      ? [
+          new vscode.CodeLens(range, {
+            title: 'Slim image',
+            tooltip: 'Build this image, trace the app and build a slim image that keeps what scanners read',
+            command: 'trueslim.slimDockerfile',
+            arguments: [doc.uri],
+          }),
+        ]
+      : [];
     const last = doc.uri.scheme === 'file' ? this.results.get(doc.uri.fsPath) : undefined;
     if (last) {
       lenses.push(

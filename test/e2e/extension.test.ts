@@ -310,3 +310,37 @@ describe('TrueSlim in VS Code (code-server + Chromium)', { timeout: 20 * 60_000 
     }
   });
 });
+
+describe('TrueSlim in an untrusted workspace (Restricted Mode)', { timeout: 10 * 60_000 }, () => {
+  it('editor warnings only: the diagnostic appears; no Slim command, no Slim CodeLens, nothing built', async () => {
+    const name = 'untrusted-dpkg';
+    const folder = makeFolder(name, {
+      Dockerfile: ['FROM trueslim-base/debian:bookworm', 'RUN apt-get update', 'RUN rm -rf /var/lib/dpkg', 'CMD ["sleep", "1"]', ''].join('\n'),
+    });
+    spawnSync('docker', ['rmi', `${name}:latest`], { stdio: 'ignore' });
+    const vs = await VsCode.launch(folder, { untrusted: true });
+    sessions.push(vs);
+    try {
+      await vs.openFile('Dockerfile');
+      const rows = await eventually('a TrueSlim problem in Restricted Mode', 60_000, async () => {
+        const texts = await vs.problems();
+        return texts.some((t) => t.includes('TrueSlim')) ? texts : undefined;
+      });
+      const ours = rows.map((t) => t.replace(/\s+/g, ' ')).filter((t) => t.includes('TrueSlim'));
+      assert.ok(ours.some((t) => /TSL001/.test(t) && /\[Ln 3, Col \d+\]/.test(t)), `TSL001 on line 3 without trust:\n${ours.join('\n')}`);
+      // The extension is active (it produced the diagnostic), so its menus are loaded: the
+      // commands that build, trace or probe are not offered.
+      await sleep(3_000);
+      await vs.rightClickExplorerItem('Dockerfile');
+      await vs.page.locator('.monaco-menu').first().waitFor({ timeout: 10_000 });
+      assert.equal(await vs.menuItem('Slim Image').count(), 0, 'no "Slim Image" in the explorer menu');
+      await vs.screenshot('e2e-untrusted');
+      await vs.page.keyboard.press('Escape');
+      assert.equal(await vs.page.locator('.monaco-editor .codelens-decoration', { hasText: 'Slim image' }).count(), 0, 'no "Slim image" CodeLens');
+      assert.equal(spawnSync('docker', ['image', 'inspect', `${name}:latest`], { stdio: 'ignore' }).status !== 0, true, 'nothing was built');
+    } catch (error) {
+      await vs.screenshot('e2e-untrusted-failure').catch(() => undefined);
+      throw error;
+    }
+  });
+});

@@ -115,6 +115,8 @@ export interface LaunchOptions {
   env?: NodeJS.ProcessEnv;
   /** More VSIX files to install next to TrueSlim (helper extensions of a test). */
   extraVsix?: string[];
+  /** Workspace trust on, the folder not trusted: VS Code's Restricted Mode, without the startup prompt. */
+  untrusted?: boolean;
 }
 
 /** One code-server + one browser page showing a folder, with TrueSlim installed from the VSIX. */
@@ -158,7 +160,9 @@ export class VsCode {
         'extensions.autoUpdate': false,
         'extensions.ignoreRecommendations': true,
         'git.enabled': false,
-        'security.workspace.trust.enabled': false,
+        'security.workspace.trust.enabled': !!options.untrusted,
+        'security.workspace.trust.startupPrompt': 'never',
+        'security.workspace.trust.emptyWindow': false,
         'update.mode': 'none',
         ...options.settings,
       }),
@@ -177,7 +181,7 @@ export class VsCode {
       '--bind-addr', `127.0.0.1:${port}`,
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(options.untrusted ? [] : ['--disable-workspace-trust']),
       '--user-data-dir', userData,
       '--extensions-dir', extensions,
       this.folder,
