@@ -77,6 +77,8 @@ function memoizeArguments(instr: Instruction): void {
   instr.getArguments = () => args.slice();
 }
 
+const ASKED_FOR_ARGUMENTS = new Set(['FROM', 'COPY', 'ADD', 'ARG', 'ENV', 'WORKDIR', 'SHELL']);
+
 export function buildModel(text: string): DockerfileModel {
   const df = DockerfileParser.parse(text);
   const lines = new LineIndex(text);
@@ -103,8 +105,9 @@ export function buildModel(text: string): DockerfileModel {
   };
 
   for (const instr of df.getInstructions()) {
-    memoizeArguments(instr);
     const keyword = instr.getKeyword();
+    // Only these are asked for their arguments (RUN is read from the text itself).
+    if (ASKED_FOR_ARGUMENTS.has(keyword)) memoizeArguments(instr);
     const range = instr.getRange();
     const start = lines.offset(range.start);
     const end = lines.offset(range.end);
