@@ -75,12 +75,15 @@ export function asRunError(err: unknown, stage: Stage | undefined, signal?: Abor
   const engineSays = (e.json?.message ?? e.message ?? String(err)).replace(/^\(HTTP code \d+\) [\w ]+ - /, '').trim();
   // The engine went away (stopped, restarted, socket gone) in the middle of a request.
   const lostEngine = e.statusCode === undefined && (['ECONNREFUSED', 'ECONNRESET', 'EPIPE'].includes(e.code ?? '') || e.syscall === 'connect');
-  const message = lostEngine ? `lost the connection to the Docker engine (${engineSays})` : engineSays;
+  const fromEngine = e.statusCode !== undefined || lostEngine;
+  const message = lostEngine ? `lost the connection to the Docker engine (${engineSays})` : fromEngine ? `the Docker engine answered: ${engineSays}` : engineSays;
   const hint =
     e.code === 'ENOSPC'
       ? 'The disk is full: free space in the temporary folder (TMPDIR) or the Docker data root and run again.'
-      : e.statusCode !== undefined || lostEngine
-        ? 'The Docker engine reported an error; check that it is running (`docker info`) and run again.'
+      : fromEngine
+        ? 'The Docker engine reported an error (was it stopped or restarted?); check that it is running (`docker info`) and run again.'
         : 'This looks like a TrueSlim bug; the log has the details.';
-  return new TrueSlimError(at, `${at} failed: ${message}`, hint, at === 'build' ? ExitCode.build : ExitCode.engine, e.stack?.split('\n').slice(1, 8));
+  // A stack trace helps with a bug of ours; with an engine error it is docker-modem's internals.
+  const details = fromEngine ? undefined : e.stack?.split('\n').slice(1, 8);
+  return new TrueSlimError(at, `${at} failed: ${message}`, hint, at === 'build' ? ExitCode.build : ExitCode.engine, details);
 }
