@@ -48,7 +48,7 @@ export class Diagnostics extends Disposable {
   private readonly stripNotes = new Map<string, string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
-  constructor(results: RunResults) {
+  constructor(private readonly results: RunResults) {
     super();
     this._register(vscode.workspace.onDidOpenTextDocument((doc) => this.lint(doc)));
     this._register(vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)));
@@ -112,7 +112,7 @@ export class Diagnostics extends Disposable {
       diagnostic.code = d.code;
       return diagnostic;
     });
-    const note = kind === 'dockerfile' ? this.stripNotes.get(key) : undefined;
+    const note = kind === 'dockerfile' ? (this.stripNotes.get(key) ?? this.savedNote(doc)) : undefined;
     const from = note ? finalFromRange(text, buildTargetOf(doc.uri)) : undefined;
     if (note && from) {
       const diagnostic = new vscode.Diagnostic(toRange(from), note, vscode.DiagnosticSeverity.Warning);
@@ -121,6 +121,13 @@ export class Diagnostics extends Disposable {
       diagnostics.push(diagnostic);
     }
     this.collection.set(doc.uri, diagnostics);
+  }
+
+  /** After a window reload: the strip note of the Dockerfile's last run, read from its report. */
+  private savedNote(doc: vscode.TextDocument): string | undefined {
+    if (doc.uri.scheme !== 'file') return undefined;
+    const record = this.results.get(doc.uri.fsPath);
+    return record && record.report.target.kind === 'dockerfile' ? stripLossMessage(record.report) : undefined;
   }
 
   private noteRun(record: RunRecord): void {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { Report } from '../core/report/types';
 import { Disposable } from './lifecycle';
@@ -10,10 +11,13 @@ export interface RunRecord {
 }
 
 const LAST_REPORT_KEY = 'trueslim.lastReportPath';
+/** target → report path of its last run, so the CodeLens and the strip note survive a reload. */
+const REPORT_PATHS_KEY = 'trueslim.reportPaths';
 
 /**
  * The last result per target, for the CodeLens, the strip diagnostic and "Open Last Report".
- * Only the last report's path outlives a window reload (workspaceState); reports are files.
+ * Report paths outlive a window reload (workspaceState); a report is read back from its file
+ * the first time it is asked for, and forgotten when the file is gone.
  */
 export class RunResults extends Disposable {
   private readonly byTarget = new Map<string, RunRecord>();
@@ -26,7 +30,25 @@ export class RunResults extends Disposable {
   }
 
   get(target: string): RunRecord | undefined {
-    return this.byTarget.get(target);
+    const known = this.byTarget.get(target);
+    if (known) return known;
+    const reportPath = this.savedPaths()[target];
+    if (!reportPath) return undefined;
+    try {
+      const report = JSON.parse(readFileSync(reportPath, 'utf8')) as Report;
+      if (typeof report?.schemaVersion !== 'number' || !report.slim) throw new Error('not a TrueSlim report');
+      const record = { target, reportPath, report };
+      this.byTarget.set(target, record);
+      return record;
+    } catch {
+      const { [target]: _gone, ...rest } = this.savedPaths();
+      void this.memento.update(REPORT_PATHS_KEY, rest);
+      return undefined;
+    }
+  }
+
+  private savedPaths(): Record<string, string> {
+    return this.memento.get<Record<string, string>>(REPORT_PATHS_KEY) ?? {};
   }
 
   get lastReportPath(): string | undefined {
@@ -36,6 +58,7 @@ export class RunResults extends Disposable {
   set(record: RunRecord): void {
     this.byTarget.set(record.target, record);
     void this.memento.update(LAST_REPORT_KEY, record.reportPath);
+    void this.memento.update(REPORT_PATHS_KEY, { ...this.savedPaths(), [record.target]: record.reportPath });
     void vscode.commands.executeCommand('setContext', 'trueslim.hasReport', true);
     this.changed.fire(record);
   }

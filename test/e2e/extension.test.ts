@@ -304,6 +304,12 @@ describe('TrueSlim in VS Code (code-server + Chromium)', { timeout: 20 * 60_000 
       assert.match(strip, new RegExp(`\\[Ln ${fromLine}, Col 1\\]`));
       assert.match(strip, /no longer see \d+ packages?/);
       await vs.screenshot('e2e-strip');
+
+      // both outlive a window reload: read back from the saved report
+      await vs.reloadWindow();
+      await vs.openFile('Dockerfile');
+      await vs.page.locator('.monaco-editor .codelens-decoration', { hasText: '→' }).first().waitFor({ timeout: 60_000 });
+      await eventually('the strip diagnostic after a reload', 60_000, async () => ((await vs.problems()).some((r) => r.includes('strip-hides-packages')) ? true : undefined));
     } catch (error) {
       await vs.screenshot('e2e-strip-failure').catch(() => undefined);
       throw error;
