@@ -15,7 +15,8 @@ const DOCKERFILES: vscode.DocumentFilter[] = [
   { language: 'dockerfile' },
   { pattern: DOCKERFILE_GLOB },
 ];
-const PROBE_CONFIGS: vscode.DocumentFilter[] = [{ pattern: `**/${PROBE_CONFIG_NAME}` }];
+/** trueslim.json, and any JSON file: `trueslim.configFile` may name another (the provider only answers TrueSlim's own diagnostics). */
+const PROBE_CONFIGS: vscode.DocumentFilter[] = [{ pattern: `**/${PROBE_CONFIG_NAME}` }, { language: 'json' }, { language: 'jsonc' }];
 
 export function activate(context: vscode.ExtensionContext): void {
   try {
