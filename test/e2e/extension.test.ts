@@ -41,6 +41,15 @@ async function eventually<T>(what: string, timeoutMs: number, check: () => Promi
   }
 }
 
+/** The Problems panel's TrueSlim rows (whitespace folded), once there is at least one. */
+async function trueslimProblems(vs: VsCode, what: string): Promise<string[]> {
+  const rows = await eventually(what, 60_000, async () => {
+    const texts = await vs.problems();
+    return texts.some((t) => t.includes('TrueSlim')) ? texts : undefined;
+  });
+  return rows.map((t) => t.replace(/\s+/g, ' ')).filter((t) => t.includes('TrueSlim'));
+}
+
 /** Why a test that slims cannot run here, or undefined when it can (builds the base image once). */
 function slimBlocker(): string | undefined {
   if (!existsSync(join(ROOT, 'examples/fizzbuzz/Dockerfile'))) return 'examples/fizzbuzz is not there yet';
@@ -95,11 +104,7 @@ describe('TrueSlim in VS Code (code-server + Chromium)', { timeout: 20 * 60_000 
     const vs = await open(folder);
     try {
       await vs.openFile('Dockerfile');
-      const rows = await eventually('a TrueSlim problem', 60_000, async () => {
-        const texts = await vs.problems();
-        return texts.some((t) => t.includes('TrueSlim')) ? texts : undefined;
-      });
-      const ours = rows.map((t) => t.replace(/\s+/g, ' ')).filter((t) => t.includes('TrueSlim'));
+      const ours = await trueslimProblems(vs, 'a TrueSlim problem');
       // A Problems row reads "<message> TrueSlim <code> [Ln 3, Col 8]".
       assert.ok(ours.some((t) => /TrueSlim \(?TSL001\)?/.test(t) && /\[Ln 3, Col \d+\]/.test(t)), `expected TrueSlim TSL001 on line 3, got:\n${ours.join('\n')}`);
       assert.ok(!ours.some((t) => /\[Ln 2,/.test(t)), `rm -rf /var/lib/apt/lists/* is a cache, not inventory:\n${ours.join('\n')}`);
@@ -328,11 +333,7 @@ describe('TrueSlim in an untrusted workspace (Restricted Mode)', { timeout: 10 *
     sessions.push(vs);
     try {
       await vs.openFile('Dockerfile');
-      const rows = await eventually('a TrueSlim problem in Restricted Mode', 60_000, async () => {
-        const texts = await vs.problems();
-        return texts.some((t) => t.includes('TrueSlim')) ? texts : undefined;
-      });
-      const ours = rows.map((t) => t.replace(/\s+/g, ' ')).filter((t) => t.includes('TrueSlim'));
+      const ours = await trueslimProblems(vs, 'a TrueSlim problem in Restricted Mode');
       assert.ok(ours.some((t) => /TSL001/.test(t) && /\[Ln 3, Col \d+\]/.test(t)), `TSL001 on line 3 without trust:\n${ours.join('\n')}`);
       // The extension is active (it produced the diagnostic), so its menus are loaded: the
       // commands that build, trace or probe are not offered.
