@@ -25,6 +25,7 @@ slim options:
   --build-arg NAME=VALUE     (repeatable)   --target STAGE   --platform OS/ARCH
   --report FILE              where to write the report JSON
   --embed-sbom               embed a CycloneDX SBOM of the slim image (/usr/share/trueslim/sbom.cdx.json)
+  --all-cpus                 trace the app on every CPU (default: one CPU, about half the trace's cost)
   --force                    slim an image TrueSlim produced
   --docker-host URL          Docker endpoint (default: like the docker CLI)
 
@@ -90,6 +91,7 @@ async function runSlim(args: string[], signal: AbortSignal, finish: AbortControl
       report: { type: 'string' },
       force: { type: 'boolean' },
       'embed-sbom': { type: 'boolean' },
+      'all-cpus': { type: 'boolean' },
       verbose: { type: 'boolean', short: 'v' },
       'docker-host': { type: 'string' },
     },
@@ -127,6 +129,7 @@ async function runSlim(args: string[], signal: AbortSignal, finish: AbortControl
         metadata,
         tag: values.tag,
         embedSbom: values['embed-sbom'],
+        traceOnOneCpu: values['all-cpus'] ? false : undefined,
         include: values.include,
         exclude: values.exclude,
         buildArgs: values['build-arg'] ? keyValues(values['build-arg']) : undefined,

@@ -156,6 +156,12 @@ describe('mergeOverrides', () => {
     assert.deepEqual(base.probes, [{ type: 'wait', seconds: 5 }], 'the input is not modified');
   });
 
+  it('--all-cpus turns traceOnOneCpu off; without it the file decides', () => {
+    assert.equal(mergeOverrides(base, { traceOnOneCpu: false }).traceOnOneCpu, false);
+    assert.equal(mergeOverrides({ ...base, traceOnOneCpu: false }, { metadata: 'strip' }).traceOnOneCpu, false);
+    assert.equal(mergeOverrides(base, {}).traceOnOneCpu, base.traceOnOneCpu);
+  });
+
   it('keeps the file when no flags are given', () => {
     assert.deepEqual(mergeOverrides(base, undefined), base);
     assert.deepEqual(mergeOverrides(base, { probes: [] }).probes, base.probes);

@@ -17,6 +17,7 @@ export function mergeOverrides(config: TrueSlimConfig, overrides: ConfigOverride
   if (overrides.metadata !== undefined) out.metadata = overrides.metadata;
   if (overrides.tag !== undefined) out.tag = overrides.tag;
   if (overrides.embedSbom !== undefined) out.embedSbom = overrides.embedSbom;
+  if (overrides.traceOnOneCpu !== undefined) out.traceOnOneCpu = overrides.traceOnOneCpu;
   if (overrides.include?.length) out.include = unique([...out.include, ...overrides.include]);
   if (overrides.exclude?.length) out.exclude = unique([...out.exclude, ...overrides.exclude]);
   if (overrides.buildArgs) out.build.args = { ...out.build.args, ...overrides.buildArgs };

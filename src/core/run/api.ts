@@ -14,6 +14,7 @@ export interface SlimRequest {
     tag?: string;
     /** Embed a CycloneDX SBOM of the slim image at /usr/share/trueslim/sbom.cdx.json. */
     embedSbom?: boolean;
+    traceOnOneCpu?: boolean;
     include?: string[];
     exclude?: string[];
     buildArgs?: Record<string, string>;
