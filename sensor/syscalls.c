@@ -126,22 +126,29 @@ int read_regs(pid_t tid, unsigned long args[6], long *ret) {
 }
 
 /* PTRACE_GET_SYSCALL_INFO (Linux 5.3) gives the table index (SECCOMP_RET_DATA) and the
- * arguments in one call, where GETEVENTMSG + GETREGS take two: a stop costs the tracee
- * every syscall the sensor makes meanwhile. Older kernels answer EIO once; then the two
- * calls it is. */
+ * arguments, or the result, in one call, where GETEVENTMSG + GETREGS take two: a stop costs
+ * the tracee every syscall the sensor makes meanwhile. Older kernels answer EIO once; then
+ * the register calls it is. 1: `info` holds a stop of kind `op`; 0: use the register calls;
+ * -1: the tracee is gone. */
 static int no_syscall_info;
 
+static int syscall_info(pid_t tid, unsigned char op, struct __ptrace_syscall_info *info) {
+  if (no_syscall_info) return 0;
+  long n = ptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof *info, info);
+  if (n >= 0) return n > 0 && info->op == op;
+  if (errno != EIO) return -1;
+  no_syscall_info = 1;
+  return 0;
+}
+
 int seccomp_stop_info(pid_t tid, unsigned long *idx, unsigned long args[6]) {
-  if (!no_syscall_info) {
-    struct __ptrace_syscall_info info;
-    long n = ptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof info, &info);
-    if (n > 0 && info.op == PTRACE_SYSCALL_INFO_SECCOMP) {
-      *idx = info.seccomp.ret_data;
-      for (int i = 0; i < 6; i++) args[i] = (unsigned long)info.seccomp.args[i];
-      return 0;
-    }
-    if (n < 0 && errno == EIO) no_syscall_info = 1;
-    else if (n < 0) return -1; /* the tracee is gone */
+  struct __ptrace_syscall_info info;
+  int got = syscall_info(tid, PTRACE_SYSCALL_INFO_SECCOMP, &info);
+  if (got < 0) return -1;
+  if (got) {
+    *idx = info.seccomp.ret_data;
+    for (int i = 0; i < 6; i++) args[i] = (unsigned long)info.seccomp.args[i];
+    return 0;
   }
   long ret;
   if (ptrace(PTRACE_GETEVENTMSG, tid, 0, idx) < 0) return -1;
@@ -149,14 +156,12 @@ int seccomp_stop_info(pid_t tid, unsigned long *idx, unsigned long args[6]) {
 }
 
 int syscall_exit_result(pid_t tid, long *ret) {
-  if (!no_syscall_info) {
-    struct __ptrace_syscall_info info;
-    long n = ptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof info, &info);
-    if (n > 0 && info.op == PTRACE_SYSCALL_INFO_EXIT) {
-      *ret = (long)info.exit.rval;
-      return 0;
-    }
-    if (n < 0 && errno != EIO) return -1;
+  struct __ptrace_syscall_info info;
+  int got = syscall_info(tid, PTRACE_SYSCALL_INFO_EXIT, &info);
+  if (got < 0) return -1;
+  if (got) {
+    *ret = (long)info.exit.rval;
+    return 0;
   }
   unsigned long args[6];
   return read_regs(tid, args, ret);

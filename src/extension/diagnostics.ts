@@ -45,7 +45,6 @@ const SEVERITY: Record<LintDiagnostic['severity'], vscode.DiagnosticSeverity> = 
 export class Diagnostics extends Disposable {
   private readonly collection = this._register(vscode.languages.createDiagnosticCollection('trueslim'));
   private readonly lintByUri = new Map<string, LintDiagnostic[]>();
-  private readonly stripNotes = new Map<string, string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly results: RunResults) {
@@ -112,7 +111,7 @@ export class Diagnostics extends Disposable {
       diagnostic.code = d.code;
       return diagnostic;
     });
-    const note = kind === 'dockerfile' ? (this.stripNotes.get(key) ?? this.savedNote(doc)) : undefined;
+    const note = kind === 'dockerfile' ? this.stripNote(doc) : undefined;
     const from = note ? finalFromRange(text, buildTargetOf(doc.uri)) : undefined;
     if (note && from) {
       const diagnostic = new vscode.Diagnostic(toRange(from), note, vscode.DiagnosticSeverity.Warning);
@@ -123,21 +122,18 @@ export class Diagnostics extends Disposable {
     this.collection.set(doc.uri, diagnostics);
   }
 
-  /** After a window reload: the strip note of the Dockerfile's last run, read from its report. */
-  private savedNote(doc: vscode.TextDocument): string | undefined {
+  /** The strip note of the Dockerfile's last run (read back from its report after a reload). */
+  private stripNote(doc: vscode.TextDocument): string | undefined {
     if (doc.uri.scheme !== 'file') return undefined;
     const record = this.results.get(doc.uri.fsPath);
     return record && record.report.target.kind === 'dockerfile' ? stripLossMessage(record.report) : undefined;
   }
 
+  /** A run ended: its Dockerfile's strip note may have come or gone. */
   private noteRun(record: RunRecord): void {
     const path = record.report.target.path;
     if (record.report.target.kind !== 'dockerfile' || !path) return;
-    const uri = vscode.Uri.file(path);
-    const key = uri.toString();
-    const message = stripLossMessage(record.report);
-    if (message) this.stripNotes.set(key, message);
-    else this.stripNotes.delete(key);
+    const key = vscode.Uri.file(path).toString();
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
     if (doc) this.lint(doc);
   }

@@ -7,6 +7,7 @@ import { packageRows, type AfterState } from './visibility';
 /** The report's `inventory` section. */
 export function inventorySummary(inv: Inventory, keptAfter: Kept, state: AfterState = {}): InventorySummary {
   const os = inv.os;
+  const removedRecords = [...(state.removedRecords ?? [])].sort();
   return {
     ...(os
       ? {
@@ -23,6 +24,6 @@ export function inventorySummary(inv: Inventory, keptAfter: Kept, state: AfterSt
       : {}),
     packages: packageRows(inv, keptAfter, state),
     unparsed: inv.unparsed,
-    ...(state.removedRecords && [...state.removedRecords].length > 0 ? { removedRecords: [...state.removedRecords].sort() } : {}),
+    ...(removedRecords.length > 0 ? { removedRecords } : {}),
   };
 }
