@@ -3,7 +3,7 @@ import { ExitCode, TrueSlimError, UsageError } from './core/errors';
 import type { RunListener } from './core/events';
 import { parseProbeFlag, type ProbeFlag } from './core/config/probeFlags';
 import type { ProbeConfig } from './core/config/types';
-import type { MetadataPolicy } from './core/report/types';
+import { KEEP_MODES, type KeepMode, type MetadataPolicy } from './core/report/types';
 import { slim } from './core/run/slim';
 import { summarize } from './core/report/summary';
 import { cliCommands } from './cliCommands';
@@ -21,6 +21,8 @@ slim options:
   --wait SECONDS             keep tracing N seconds; without a number, until Enter
   --tag NAME                 output tag pattern ({repo}, {tag}); default {repo}:{tag}-slim
   --metadata POLICY          preserve (default) | prune | strip
+  --keep MODE                packages (default: whole packages of what the trace touched) |
+                             files (only traced files: smaller, may break beyond the probe)
   --include GLOB / --exclude GLOB   keep / drop image paths (repeatable)
   --build-arg NAME=VALUE     (repeatable)   --target STAGE   --platform OS/ARCH
   --report FILE              where to write the report JSON
@@ -83,6 +85,7 @@ async function runSlim(args: string[], signal: AbortSignal, finish: AbortControl
       config: { type: 'string' },
       tag: { type: 'string' },
       metadata: { type: 'string' },
+      keep: { type: 'string' },
       include: { type: 'string', multiple: true },
       exclude: { type: 'string', multiple: true },
       'build-arg': { type: 'string', multiple: true },
@@ -100,6 +103,10 @@ async function runSlim(args: string[], signal: AbortSignal, finish: AbortControl
   const metadata = values.metadata as MetadataPolicy | undefined;
   if (metadata && !['preserve', 'prune', 'strip'].includes(metadata)) {
     throw new UsageError(`--metadata must be preserve, prune or strip (got '${metadata}')`);
+  }
+  const keep = values.keep as KeepMode | undefined;
+  if (keep && !KEEP_MODES.includes(keep)) {
+    throw new UsageError(`--keep must be ${KEEP_MODES.join(' or ')} (got '${keep}')`);
   }
   // An open-ended wait probe (from --wait or trueslim.json) asks for Enter when it starts;
   // a stdin that ends (no terminal, </dev/null) finishes it too rather than hang forever.
@@ -127,6 +134,7 @@ async function runSlim(args: string[], signal: AbortSignal, finish: AbortControl
       overrides: {
         probes: probeArgs.length > 0 ? probeArgs : undefined,
         metadata,
+        keep,
         tag: values.tag,
         embedSbom: values['embed-sbom'],
         traceOnOneCpu: values['all-cpus'] ? false : undefined,

@@ -16,6 +16,12 @@ export const REASON_LABELS: Record<KeepReason, string> = {
   license: 'licence',
   hardlink: 'hard link',
   pysource: 'Python source',
+  package: 'whole package',
+  'app-file': "app's own file",
+  folder: 'run-time folder',
+  library: 'needed library',
+  family: 'loaded by name',
+  link: 'link to a kept file',
   none: 'not used',
 };
 
@@ -29,6 +35,12 @@ const REASON_EXPLANATIONS: Record<KeepReason, string> = {
   license: 'A licence text of an installed package; the metadata policy keeps it.',
   hardlink: 'A hard link to a kept file.',
   pysource: 'Python source next to compiled code the app used (tracebacks and scanners read it).',
+  package: 'Part of a package the app used: keep mode "packages" keeps used packages whole, so what the probe did not exercise still works.',
+  'app-file': "Put into the image by the Dockerfile's COPY/ADD (or a VOLUME folder): the app's own files are kept whole.",
+  folder: 'A folder the app may create files in at run time (empty in the image, writable by the app user, or where the app looked for something).',
+  library: 'A shared library a kept program or library needs to load (DT_NEEDED).',
+  family: 'Programs load it by name when a code path needs it (a time zone, a charset, a module); kept with the family of a file the app used.',
+  link: 'A symbolic link that points to a kept file, so lookups through it still work.',
   none: 'The app did not use it during the trace and no rule keeps it.',
 };
 

@@ -60,7 +60,7 @@ function pick<T extends string>(x: unknown, allowed: readonly T[], fallback: T):
 }
 
 const REASONS: readonly ReasonFilter[] = [
-  'any', 'traced', 'symlink', 'parent', 'always-keep', 'include', 'metadata', 'license', 'hardlink', 'pysource', 'none',
+  'any', 'traced', 'symlink', 'parent', 'always-keep', 'include', 'metadata', 'license', 'hardlink', 'pysource', 'package', 'app-file', 'folder', 'library', 'family', 'link', 'none',
 ];
 
 /** Reads the saved state defensively: it may come from an older build of the webview. */

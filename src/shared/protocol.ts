@@ -124,7 +124,7 @@ export function requestIdOf(m: WebviewMessage): string | undefined {
 
 export const FILE_KINDS: readonly FileKind[] = ['file', 'dir', 'symlink', 'hardlink', 'other'];
 export const KEEP_REASONS: readonly KeepReason[] = [
-  'traced', 'symlink', 'parent', 'always-keep', 'include', 'metadata', 'license', 'hardlink', 'pysource', 'none',
+  'traced', 'symlink', 'parent', 'always-keep', 'include', 'metadata', 'license', 'hardlink', 'pysource', 'package', 'app-file', 'folder', 'library', 'family', 'link', 'none',
 ];
 const KEPT = 1;
 const METADATA = 2;

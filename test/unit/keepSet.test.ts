@@ -77,15 +77,34 @@ describe('planKeepSet', () => {
     assert.deepEqual(p.missing, []);
   });
 
-  it('sends failed lookups to missing and keeps nothing for them', () => {
+  it('sends failed lookups to missing and keeps only the nearest existing folder, through links', () => {
     const p = plan({
       records: [rec('/etc/missing.conf', false), rec('/lib/nothere.so', false, 'stat'), rec('/etc/missing.conf', false, 'stat'), rec('/etc/app.conf', false)],
     });
     assert.deepEqual(p.missing, ['/etc/missing.conf', '/lib/nothere.so']);
-    // An existing path whose lookup failed (EACCES …) is neither missing nor kept; nor is the link on the way.
+    // An existing path whose lookup failed (EACCES …) is neither missing nor kept.
     assert.equal(p.reasons.has('/etc/app.conf'), false);
-    assert.equal(p.reasons.has('/lib'), false);
-    assert.equal(p.reasons.has('/usr/lib'), false);
+    assert.equal(p.reasons.get('/etc'), 'folder');
+    assert.equal(p.reasons.get('/lib'), 'symlink', 'the app reaches the folder through the link');
+    assert.equal(p.reasons.get('/usr/lib'), 'folder');
+    assert.equal(p.reasons.has('/usr/lib/x86_64-linux-gnu'), false, 'a folder, not what is in it');
+    assert.match(p.details.get('/usr/lib') ?? '', /looked for \/lib\/nothere\.so/);
+  });
+
+  it('keeps the existing parent of a folder the app creates at start (nginx /var/lib/nginx/body)', () => {
+    const index = fakeIndex({ '/var/': null, '/var/lib/': null, '/var/lib/nginx/': null, '/var/lib/other/': null, '/var/lib/other/x': 1, '/run': '-> /var/run2', '/var/run2/': null });
+    const p = planKeepSet({
+      index,
+      records: [rec('/var/lib/nginx/body', false, 'stat'), rec('/var/lib/nginx/body', true), rec('/run/pg/.s.lock', false)],
+      include: [],
+      exclude: [],
+    });
+    assert.deepEqual(p.created, ['/var/lib/nginx/body']);
+    assert.deepEqual(p.missing, ['/run/pg/.s.lock'], 'created paths are not missing');
+    assert.equal(p.reasons.get('/var/lib/nginx'), 'folder');
+    assert.equal(p.reasons.get('/run'), 'symlink');
+    assert.equal(p.reasons.get('/var/run2'), 'folder');
+    assert.equal(p.reasons.has('/var/lib/other/x'), false);
   });
 
   it('keeps a listed directory but not its content', () => {
@@ -231,8 +250,9 @@ describe('planKeepSet', () => {
     assert.ok(q.loops.includes('/c'), 'a kept link that loops is reported');
   });
 
-  it('an empty plan keeps only what is always kept', () => {
-    const p = planKeepSet({ index: fakeIndex({ '/x': 1, '/etc/': null }), records: [], include: [], exclude: [] });
-    assert.deepEqual(kept(p), []);
+  it('an empty plan keeps only what is always kept, and empty folders', () => {
+    const p = planKeepSet({ index: fakeIndex({ '/x': 1, '/etc/': null, '/srv/': null, '/srv/data': 1 }), records: [], include: [], exclude: [] });
+    assert.deepEqual(kept(p), ['/etc']);
+    assert.equal(p.reasons.get('/etc'), 'folder');
   });
 });

@@ -81,6 +81,9 @@ const KEPT: Record<string, KeepReason> = {
 function plan(): KeepPlan {
   return {
     reasons: new Map(Object.entries(KEPT)),
+    details: new Map(),
+    created: [],
+    unresolvedLibraries: [],
     missing: [],
     excluded: new Map(),
     // /usr/bin/tool is dropped; tool-link2 (first kept by stream order) inherits its content.
@@ -205,7 +208,7 @@ describe('writeSlimLayer', () => {
 
   it('writes only the end blocks when nothing is kept, and the same bytes every time', async () => {
     const source = await sourceTar();
-    const empty: KeepPlan = { reasons: new Map(), missing: [], excluded: new Map(), hardlinkHeirs: new Map(), loops: [] };
+    const empty: KeepPlan = { reasons: new Map(), details: new Map(), missing: [], created: [], excluded: new Map(), hardlinkHeirs: new Map(), loops: [], unresolvedLibraries: [] };
     const a = await writeSlimLayer({ exportStream: chunked(source), plan: empty, layerPath: layerPath() });
     assert.equal(a.size, 1024);
     assert.equal(a.entries, 0);

@@ -82,7 +82,7 @@ describe('summarize', () => {
     const text = summarize(report(), '/tmp/run/report.json');
     assert.deepEqual(text.split('\n'), [
       'app:1 200 MB → app:1-slim 50.0 MB (−75 %)',
-      'verified (2/2 probes) · 2 of 3 files kept · metadata preserve',
+      'verified (2/2 probes) · 2 of 4 files kept · metadata preserve',
       'warnings: 1 errors, 2 warnings, 3 notes',
       'report: /tmp/run/report.json',
     ]);
@@ -96,7 +96,7 @@ describe('summarize', () => {
       }),
     );
     const lines = text.split('\n');
-    assert.equal(lines[1], 'VERIFICATION FAILED (1/2 probes) · 2 of 3 files kept · metadata preserve');
+    assert.equal(lines[1], 'VERIFICATION FAILED (1/2 probes) · 2 of 4 files kept · metadata preserve');
     assert.deepEqual(lines.slice(3), ['  ✗ GET /api: HTTP 500']);
     assert.ok(!text.includes('report:'), 'no report line without a path');
     assert.ok(!text.includes('trace-only'));

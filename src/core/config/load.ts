@@ -65,6 +65,7 @@ export function parseConfig(text: string, file: string): TrueSlimConfig {
     include: raw.include ?? defaults.include,
     exclude: raw.exclude ?? defaults.exclude,
     metadata: raw.metadata ?? defaults.metadata,
+    keep: raw.keep ?? defaults.keep,
     build: { ...defaults.build, ...raw.build, args: { ...raw.build?.args }, secretArgs: [...(raw.build?.secretArgs ?? [])] },
     embedSbom: raw.embedSbom ?? defaults.embedSbom,
     traceOnOneCpu: raw.traceOnOneCpu ?? defaults.traceOnOneCpu,

@@ -15,6 +15,7 @@ export function mergeOverrides(config: TrueSlimConfig, overrides: ConfigOverride
   // An empty list means "no probe flags", so the file's probes stay.
   if (overrides.probes?.length) out.probes = structuredClone(overrides.probes);
   if (overrides.metadata !== undefined) out.metadata = overrides.metadata;
+  if (overrides.keep !== undefined) out.keep = overrides.keep;
   if (overrides.tag !== undefined) out.tag = overrides.tag;
   if (overrides.embedSbom !== undefined) out.embedSbom = overrides.embedSbom;
   if (overrides.traceOnOneCpu !== undefined) out.traceOnOneCpu = overrides.traceOnOneCpu;

@@ -1,4 +1,4 @@
-import type { MetadataPolicy } from '../report/types';
+import type { KeepMode, MetadataPolicy } from '../report/types';
 
 /**
  * The probe configuration file (`trueslim.json` next to the Dockerfile), one schema for the
@@ -11,6 +11,8 @@ export interface TrueSlimConfig {
   /** Globs (image paths) never kept, unless they are package metadata under preserve/prune. */
   exclude: string[];
   metadata: MetadataPolicy;
+  /** Keep granularity: whole packages (default) or the traced files only. */
+  keep: KeepMode;
   /** Output tag; `{repo}`, `{tag}` are replaced. Default `{repo}:{tag}-slim`. */
   tag?: string;
   build: {
@@ -81,6 +83,7 @@ export const DEFAULT_CONFIG: TrueSlimConfig = {
   include: [],
   exclude: [],
   metadata: 'preserve',
+  keep: 'packages',
   build: { args: {}, secretArgs: [] },
   embedSbom: false,
   traceOnOneCpu: true,

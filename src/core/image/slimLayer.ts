@@ -25,6 +25,8 @@ export interface SlimLayer {
   digest: string;
   size: number;
   entries: number;
+  /** Entries that are not folders. */
+  files: number;
 }
 
 const tarName = (path: string): string => path.slice(1);
@@ -42,6 +44,8 @@ export async function writeSlimLayer(input: SlimLayerInput): Promise<SlimLayer> 
   const heirOf = plan.hardlinkHeirs;
   const writer = await LayerWriter.create(input.layerPath);
   let entries = 0;
+  /** Entries other than folders: what the report and the summary count as files. */
+  let files = 0;
   let seen = 0;
   const heirsWritten = new Set<string>();
   try {
@@ -57,6 +61,7 @@ export async function writeSlimLayer(input: SlimLayerInput): Promise<SlimLayer> 
       // An heir was already written, as a file, where its stored file was (just below).
       if (entry.type === 'hardlink' && heirsWritten.has(entry.path)) continue;
       entries++;
+      if (entry.type !== 'dir') files++;
 
       if (!kept && heir !== undefined) {
         // The stored file is dropped but a link to it is kept: the link takes the content.
@@ -93,10 +98,11 @@ export async function writeSlimLayer(input: SlimLayerInput): Promise<SlimLayer> 
         await writer.write(Buffer.alloc(padding(content.length)));
       }
       entries++;
+      if (extra.type !== 'dir') files++;
     }
     await writer.write(Buffer.alloc(BLOCK * 2));
     const digest = await writer.close();
-    return { path: input.layerPath, digest, size: writer.size, entries };
+    return { path: input.layerPath, digest, size: writer.size, entries, files };
   } catch (err) {
     await writer.abort();
     throw err;

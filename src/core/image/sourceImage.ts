@@ -13,6 +13,12 @@ export interface SourceInfo extends SourceImage {
   command: string[];
   slimmedByTrueSlim: boolean;
   repoTags: string[];
+  /** VOLUME folders. */
+  volumes: string[];
+  /** ENV as NAME=VALUE. */
+  env: string[];
+  /** What each build step ran (`CreatedBy`), oldest first: where COPY/ADD put the app's files. */
+  history: Array<{ createdBy: string }>;
 }
 
 export async function inspectSource(docker: Dockerode, reference: string): Promise<SourceInfo> {
@@ -50,7 +56,16 @@ export async function inspectSource(docker: Dockerode, reference: string): Promi
     command: [...entrypoint, ...cmd],
     slimmedByTrueSlim: labels[LABEL_SLIM] === 'true',
     repoTags: info.RepoTags ?? [],
+    volumes: Object.keys((config.Volumes as Record<string, unknown> | null) ?? {}),
+    env: (config.Env as string[] | null) ?? [],
+    history: await imageHistory(docker, info.Id),
   };
+}
+
+async function imageHistory(docker: Dockerode, id: string): Promise<Array<{ createdBy: string }>> {
+  const steps = (await docker.getImage(id).history()) as Array<{ CreatedBy?: string }>;
+  // The engine lists the newest step first.
+  return steps.map((s) => ({ createdBy: s.CreatedBy ?? '' })).reverse();
 }
 
 export interface ImageExport {

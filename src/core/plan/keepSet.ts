@@ -1,18 +1,43 @@
 import type { FsIndex } from '../image/fsIndex';
-import type { KeepReason } from '../report/types';
+import type { KeepMode, KeepReason } from '../report/types';
 import type { TraceRecord } from '../trace/traceLog';
 import { parentOf } from '../tar/paths';
 import { ALWAYS_KEEP_DIRS, ALWAYS_KEEP_FILES } from './alwaysKeep';
+import type { ElfDeps } from './elfDynamic';
 import { GlobSet } from './glob';
+import { FAMILY_RULES, PACKAGE_SKIP, type FamilyRule } from './keepRules';
+import { libraryClosure } from './libraryClosure';
+import { PathTree } from './pathTree';
 import { resolveInImage } from './resolve';
+import { canWrite, type RuntimeUser } from './runtimeUser';
+
+/** Which package owns a path and what the whole package is: the inventory, as the plan needs it. */
+export interface PackageFiles {
+  ownerOf(path: string): string | undefined;
+  filesOf(id: string): readonly string[];
+}
 
 export interface KeepPlanInput {
   index: FsIndex;
   records: TraceRecord[];
   include: string[];
   exclude: string[];
+  /** Keep granularity (default `files`: the trace plus the rules). */
+  mode?: KeepMode;
   /** Extra directories to keep (the image's WORKDIR, the USER's home). */
   extraDirs?: string[];
+  /** Trees kept whole: what COPY/ADD put into the image (plan/appFiles.ts), VOLUME folders. */
+  appTrees?: string[];
+  /** The user the app runs as: the folders it can write to are kept. */
+  runtimeUser?: RuntimeUser;
+  /** Owners and whole packages, for `packages` mode. */
+  packages?: PackageFiles;
+  /** Dynamic sections of the image's ELF files: kept programs get the libraries they need. */
+  elf?: ElfDeps;
+  /** LD_LIBRARY_PATH of the image's environment. */
+  ldLibraryPath?: string[];
+  /** NSS sources named in /etc/nsswitch.conf (files, dns, systemd…). */
+  nssServices?: string[];
   /**
    * Package metadata to add once the rest is known (it depends on which packages keep a
    * file). Metadata is kept even when an exclude rule matches it; `strip` passes nothing.
@@ -22,8 +47,12 @@ export interface KeepPlanInput {
 
 export interface KeepPlan {
   reasons: Map<string, KeepReason>;
-  /** Paths the app looked up that do not exist in the image. */
+  /** For paths kept by a rule: which one ("needed by /usr/bin/x", "package deb:tzdata"…). */
+  details: Map<string, string>;
+  /** Paths the app looked up that do not exist in the image (and it did not create). */
   missing: string[];
+  /** Paths the app created that the image does not have (their folders are kept). */
+  created: string[];
   /** Paths an exclude rule removed, with the rule. */
   excluded: Map<string, string>;
   /**
@@ -33,6 +62,8 @@ export interface KeepPlan {
   hardlinkHeirs: Map<string, string>;
   /** Traced paths that hit a symlink loop. */
   loops: string[];
+  /** Libraries a kept ELF file needs that the image does not have (it would not load). */
+  unresolvedLibraries: Array<{ file: string; needed: string }>;
 }
 
 /** Where the sensor lives in the traced container (trace/traceSession.ts): its own accesses. */
@@ -40,33 +71,81 @@ const SENSOR_DIR = '/.trueslim';
 
 const PYC = /^(.*)\/__pycache__\/([^/]+?)\.[^/.]+?(?:\.opt-[12])?\.pyc$/s;
 
+/** Reasons that say the app uses a file: its package is kept whole in `packages` mode. */
+const USE: ReadonlySet<KeepReason> = new Set<KeepReason>(['traced', 'symlink', 'include', 'library', 'family', 'pysource']);
+/** Reasons whose files can trigger a family rule (everything that is a program's file). */
+const NOT_A_TRIGGER: ReadonlySet<KeepReason> = new Set<KeepReason>(['parent', 'folder', 'metadata', 'license', 'always-keep', 'link']);
+
 /** Paths (byte strings) the slim image keeps, each with the first reason it was kept for. */
 export function planKeepSet(input: KeepPlanInput): KeepPlan {
   const { index } = input;
+  const mode = input.mode ?? 'files';
+  const tree = new PathTree(index);
   const reasons = new Map<string, KeepReason>();
+  const details = new Map<string, string>();
   const missing = new Set<string>();
+  const created = new Set<string>();
   const excluded = new Map<string, string>();
   const loops: string[] = [];
   const exclude = new GlobSet(input.exclude);
   const queue: string[] = [];
+  /** Kept files not yet looked at by the package, family and library rules. */
+  const fresh: string[] = [];
 
-  const keep = (path: string, reason: KeepReason, protectedFromExclude = false): void => {
-    if (reasons.has(path) || !index.get(path)) return;
+  const keep = (path: string, reason: KeepReason, protectedFromExclude = false, detail?: string): boolean => {
+    if (reasons.has(path) || !index.get(path)) return false;
     if (!protectedFromExclude && reason !== 'parent') {
       const rule = exclude.match(path);
       if (rule !== undefined) {
         excluded.set(path, rule);
-        return;
+        return false;
       }
     }
     reasons.set(path, reason);
+    if (detail !== undefined) details.set(path, detail);
     // An include rule or the metadata policy can keep a path an exclude rule dropped earlier
     // (when it was traced): it is kept, so the report must not call it removed.
     excluded.delete(path);
     queue.push(path);
+    fresh.push(path);
+    return true;
+  };
+
+  /** A path and, when it is a folder, everything below it; symlinks on the way and inside are followed. */
+  const keepTree = (path: string, reason: KeepReason, detail: string, except?: GlobSet): void => {
+    const seen = new Set<string>();
+    const walk = (start: string): void => {
+      const res = resolveInImage(index, start);
+      if (res.loop || seen.has(res.path) || !index.get(res.path)) return;
+      seen.add(res.path);
+      for (const link of res.links) keep(link, 'symlink');
+      if (except?.match(res.path) !== undefined) return;
+      keep(res.path, reason, false, detail);
+      if (index.get(res.path)!.type !== 'dir') return;
+      for (const below of tree.under(res.path)) {
+        if (except?.match(below) !== undefined) continue;
+        const e = index.get(below)!;
+        if (e.type === 'symlink') walk(below);
+        else keep(below, reason, false, detail);
+      }
+    };
+    walk(path);
+  };
+
+  /** The nearest folder that exists: where the app creates what it was looking for. */
+  const keepNearestFolder = (path: string, why: string): void => {
+    for (let dir = parentOf(path); ; dir = parentOf(dir)) {
+      const e = index.get(dir);
+      if (e) {
+        if (e.type === 'dir') keep(dir, 'folder', false, why);
+        return;
+      }
+      if (dir === '/') return;
+    }
   };
 
   // Traced paths, through every symlink on the way.
+  const createdByApp = new Set<string>();
   for (const rec of input.records) {
     if (rec.path === SENSOR_DIR || rec.path.startsWith(SENSOR_DIR + '/')) continue;
     const res = resolveInImage(index, rec.path, rec.op !== 'readlink');
@@ -74,13 +153,19 @@ export function planKeepSet(input: KeepPlanInput): KeepPlan {
       loops.push(rec.path);
       continue;
     }
-    if (!rec.ok) {
-      if (!index.get(res.path)) missing.add(rec.path);
+    if (!index.get(res.path)) {
+      if (rec.ok) createdByApp.add(rec.path);
+      else missing.add(rec.path);
+      for (const link of res.links) if (index.get(link)) keep(link, 'symlink');
+      keepNearestFolder(res.path, rec.ok ? `the app created ${display(rec.path)} in it` : `the app looked for ${display(rec.path)}`);
       continue;
     }
+    if (!rec.ok) continue;
     for (const link of res.links) keep(link, 'symlink');
     keep(res.path, 'traced');
   }
+  for (const path of createdByApp) missing.delete(path);
+  for (const path of createdByApp) created.add(path);
 
   const include = new GlobSet(input.include);
   const always = new GlobSet([...ALWAYS_KEEP_FILES]);
@@ -92,6 +177,13 @@ export function planKeepSet(input: KeepPlanInput): KeepPlan {
     const res = resolveInImage(index, dir);
     for (const link of res.links) keep(link, 'symlink');
     keep(res.path, 'always-keep');
+  }
+  for (const path of input.appTrees ?? []) keepTree(path, 'app-file', `put into the image by COPY/ADD or VOLUME ${display(path)}`);
+  // Run-time folders: empty ones were made for what the app writes; so were the ones its user may write to.
+  for (const dir of tree.emptyDirs()) keep(dir, 'folder', false, 'an empty folder of the image (the app may create files in it)');
+  const user = input.runtimeUser;
+  if (user && user.uid !== 0) {
+    for (const [path, e] of index.entries) if (e.type === 'dir' && canWrite(user, e)) keep(path, 'folder', false, 'the app user can write to it');
   }
 
   const close = (): void => {
@@ -116,14 +208,94 @@ export function planKeepSet(input: KeepPlanInput): KeepPlan {
       if (pyc) keep(`${pyc[1]}/${pyc[2]}.py`, 'pysource');
     }
   };
-  close();
+
+  const rules = FAMILY_RULES.filter((r) => !r.modes || r.modes.includes(mode));
+  const firedRules = new Set<string>();
+  const wholePackages = new Set<string>();
+  const unresolved = new Map<string, { file: string; needed: string }>();
+  const checkedElf = new Set<string>();
+
+  /** Package, family and library rules over what was kept since the last round, until nothing changes. */
+  const expand = (): void => {
+    close();
+    while (fresh.length > 0) {
+      const batch = fresh.splice(0);
+      for (const path of batch) {
+        const reason = reasons.get(path)!;
+        if (index.get(path)!.type === 'dir') continue;
+        if (!NOT_A_TRIGGER.has(reason)) for (const rule of rules) fire(rule, path);
+        if (mode === 'packages' && USE.has(reason) && input.packages) {
+          const id = input.packages.ownerOf(path);
+          if (id !== undefined && !wholePackages.has(id)) {
+            wholePackages.add(id);
+            for (const f of input.packages.filesOf(id)) if (!PACKAGE_SKIP.some((re) => re.test(f))) keep(f, 'package', false, `package ${id}`);
+          }
+        }
+      }
+      close();
+      if (input.elf) {
+        const roots = batch.filter((p) => reasons.has(p) && !checkedElf.has(p) && input.elf!.files.has(p));
+        for (const r of roots) checkedElf.add(r);
+        if (roots.length > 0) {
+          const libs = libraryClosure({ index, deps: input.elf, roots, ldLibraryPath: input.ldLibraryPath });
+          for (const link of libs.links) keep(link, 'symlink');
+          for (const [lib, by] of libs.keep) keep(lib, 'library', false, `needed by ${display(by)}`);
+          for (const u of libs.unresolved) unresolved.set(`${u.file}\0${u.needed}`, u);
+          close();
+        }
+      }
+    }
+  };
+
+  const fire = (rule: FamilyRule, path: string): void => {
+    const m = rule.when.exec(path);
+    if (!m) return;
+    const fill = (s: string): string => s.replace(/\$(\d)/g, (_, n: string) => m[Number(n)] ?? '');
+    const key = `${rule.name}\0${fill(rule.keep.join('\0'))}`;
+    if (firedRules.has(key)) return;
+    firedRules.add(key);
+    const except = rule.except ? new GlobSet(rule.except.map(fill)) : undefined;
+    for (const pattern of rule.keep) {
+      const targets = pattern.includes('$nss') ? (input.nssServices ?? []).map((s) => pattern.replace('$nss', s)) : [pattern];
+      for (const t of targets) keepTree(fill(t), 'family', `${rule.name}: ${rule.reason}`, except);
+    }
+  };
+
+  expand();
+
+  // Links into what stays: a path the app never named may still reach a kept file through
+  // them (alternatives, conf/ links into /etc, lib*.so development links).
+  const keepLinksInto = (): boolean => {
+    let added = false;
+    for (const link of tree.symlinks()) {
+      if (reasons.has(link)) continue;
+      const res = resolveInImage(index, link);
+      if (!res.loop && reasons.has(res.path)) added = keep(link, 'link', false, `points to ${display(res.path)}`) || added;
+    }
+    return added;
+  };
+  // A kept link can bring a package or a library with it: repeat until nothing changes.
+  for (let round = 0; round < 8 && keepLinksInto(); round++) expand();
 
   if (input.metadata) {
     for (const [path, reason] of input.metadata((p) => reasons.has(p))) keep(path, reason, true);
     close();
   }
 
-  return { reasons, missing: [...missing].sort(), excluded, hardlinkHeirs: hardlinkHeirs(index, reasons), loops };
+  return {
+    reasons,
+    details,
+    missing: [...missing].sort(),
+    created: [...created].sort(),
+    excluded,
+    hardlinkHeirs: hardlinkHeirs(index, reasons),
+    loops,
+    unresolvedLibraries: [...unresolved.values()],
+  };
+}
+
+function display(path: string): string {
+  return Buffer.from(path, 'latin1').toString('utf8');
 }
 
 function hardlinkHeirs(index: FsIndex, reasons: Map<string, KeepReason>): Map<string, string> {

@@ -28,6 +28,8 @@ export function reportFiles(index: FsIndex, plan: KeepPlan, facts: FileFacts = {
     if (!isUtf8(path)) row.pathBytes = Buffer.from(path, 'latin1').toString('base64');
     const rule = plan.excluded.get(path);
     if (rule !== undefined) row.note = `removed by exclude rule ${rule}`;
+    const detail = plan.details.get(path);
+    if (reason !== undefined && detail !== undefined) row.note = detail;
     const owner = facts.owner?.(path);
     if (owner) row.package = owner;
     if (facts.isMetadata?.(path)) row.metadata = true;

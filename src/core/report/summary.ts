@@ -6,8 +6,9 @@ export function summarize(report: Report, reportPath?: string): string {
   const verified = report.verify.skipped ? 'not verified' : report.verify.passed ? 'verified' : 'VERIFICATION FAILED';
   const verifyProbes = report.probes.filter((p) => p.phase === 'verify');
   const passed = verifyProbes.filter((p) => p.passed).length;
-  const kept = report.files.filter((f) => f.kept && f.kind !== 'dir').length;
-  const total = report.files.filter((f) => f.kind !== 'dir').length;
+  // The same counts as the report's header: files (not folders) of each image.
+  const kept = report.slim.files;
+  const total = report.source.files;
   const hidden = hiddenPackages(report);
   const bySeverity = (s: string): number => report.warnings.filter((w) => w.severity === s).length;
   const lines = [

@@ -8,6 +8,15 @@ export const REPORT_SCHEMA_VERSION = 1;
 
 export type MetadataPolicy = 'preserve' | 'prune' | 'strip';
 
+/**
+ * How much of what the trace touched a slim image keeps (README "Keep modes").
+ * - packages: every OS or language package with a kept file is kept whole (docs and man
+ *   pages aside), plus every rule of plan/keepRules.ts.
+ * - files: only the traced files plus the rules; behaviour the probe did not exercise may break.
+ */
+export type KeepMode = 'packages' | 'files';
+export const KEEP_MODES: readonly KeepMode[] = ['packages', 'files'];
+
 /** Why a file is in the slim image. A removed file has reason 'none'. */
 export type KeepReason =
   | 'traced'
@@ -19,6 +28,18 @@ export type KeepReason =
   | 'license'
   | 'hardlink'
   | 'pysource'
+  /** The whole package of a file the app used (keep mode `packages`). */
+  | 'package'
+  /** Put into the image by the Dockerfile's COPY/ADD, or a VOLUME folder. */
+  | 'app-file'
+  /** A folder the app may create files in at run time. */
+  | 'folder'
+  /** A shared library a kept program needs (DT_NEEDED). */
+  | 'library'
+  /** Loaded by name with a file the app used (plan/keepRules.ts). */
+  | 'family'
+  /** A symbolic link pointing to a kept file. */
+  | 'link'
   | 'none';
 
 export type FileKind = 'file' | 'dir' | 'symlink' | 'hardlink' | 'other';
@@ -30,7 +51,10 @@ export interface ReportFile {
   kept: boolean;
   size: number;
   reason: KeepReason;
-  /** Why a removed file was removed when it was not simply untouched ("exclude rule …"). */
+  /**
+   * For a removed file: why, when it was not simply untouched ("exclude rule …"). For a
+   * kept one: which rule kept it ("needed by /usr/bin/x", "package deb:tzdata@…").
+   */
   note?: string;
   /** `ecosystem:name` of the owning package, when one owns it. */
   package?: string;
@@ -50,7 +74,7 @@ export interface ReportWarning {
   package?: string;
   path?: string;
   /** Machine-readable action the UI can offer. */
-  action?: { kind: 'include-path' | 'include-package' | 'set-policy'; value: string };
+  action?: { kind: 'include-path' | 'include-package' | 'set-policy' | 'set-keep'; value: string };
 }
 
 export interface ProbeOutcome {
@@ -104,11 +128,15 @@ export interface Report {
   source: { image: string; id: string; sizeBytes: number; files: number };
   slim: { image: string; id: string; sizeBytes: number; files: number };
   metadataPolicy: MetadataPolicy;
+  /** Keep granularity of the run (absent in reports written before keep modes: `files`). */
+  keepMode?: KeepMode;
   verify: { passed: boolean; skipped?: boolean };
   probes: ProbeOutcome[];
   files: ReportFile[];
-  /** Paths the app looked up that did not exist (useful, not kept). */
+  /** Paths the app looked up that did not exist and it did not create (their nearest folder is kept). */
   missing: string[];
+  /** Paths the app created while traced, which the image does not have (their folders are kept). */
+  created?: string[];
   warnings: ReportWarning[];
   inventory?: InventorySummary;
   trace: { privileges: RunPrivileges; records: number; syscallStops?: number };

@@ -1,4 +1,4 @@
-import type { MetadataPolicy, Report } from '../report/types';
+import type { KeepMode, MetadataPolicy, Report } from '../report/types';
 
 /** What a user asks for; the CLI builds it from flags, the extension from settings. */
 export interface SlimRequest {
@@ -11,6 +11,7 @@ export interface SlimRequest {
   overrides?: {
     probes?: import('../config/types').ProbeConfig[];
     metadata?: MetadataPolicy;
+    keep?: KeepMode;
     tag?: string;
     /** Embed a CycloneDX SBOM of the slim image at /usr/share/trueslim/sbom.cdx.json. */
     embedSbom?: boolean;
@@ -45,6 +46,8 @@ export interface ReassembleRequest {
   reportPath: string;
   addInclude: string[];
   metadata?: MetadataPolicy;
+  /** Rebuild with another keep mode (the report's switch). */
+  keep?: KeepMode;
 }
 
 /** "What do scanners see in this image?": no trace, no slimming. */

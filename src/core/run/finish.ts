@@ -7,8 +7,14 @@ import { indexImage, type FsIndex } from '../image/fsIndex';
 import { loadSlimImage, removeUntaggedImage, tagSlimImage } from '../image/loadImage';
 import { writeSlimLayer } from '../image/slimLayer';
 import { exportImage } from '../image/sourceImage';
-import { planKeepSet } from '../plan/keepSet';
+import { copyDestinations } from '../plan/appFiles';
+import { elfDynamicObserver, type ElfDeps } from '../plan/elfDynamic';
+import { imageTextsObserver, nssServices, type ImageTexts } from '../plan/imageTexts';
+import { planKeepSet, type KeepPlanInput } from '../plan/keepSet';
+import { resolveRuntimeUser } from '../plan/runtimeUser';
 import { reportFiles, toolVersion } from '../report/buildReport';
+import { planWarnings } from '../plan/planWarnings';
+import { displayPath } from '../tar/paths';
 import { REPORT_SCHEMA_VERSION, type ProbeOutcome, type Report, type RunPrivileges } from '../report/types';
 import type { TraceRecord } from '../trace/traceLog';
 import { verifySlim } from '../verify/verifySlim';
@@ -30,21 +36,42 @@ export interface FinishInput {
   traceOutcomes: ProbeOutcome[];
   privileges: RunPrivileges;
   /** An index made while the app was traced (saves one export), if there is one. */
-  index?: Promise<{ index: FsIndex; inventory: InventoryStage }>;
+  index?: Promise<SourceIndex>;
 }
 
-/** Reads the source image once: the path index and the inventory, in a single pass. */
-export async function indexSource(p: Prepared, runId: string, signal?: AbortSignal): Promise<{ index: FsIndex; inventory: InventoryStage }> {
+export interface SourceIndex {
+  index: FsIndex;
+  inventory: InventoryStage;
+  elf: ElfDeps;
+  texts: ImageTexts;
+}
+
+/** Reads the source image once: the path index, the inventory, ELF dependencies and a few texts, in a single pass. */
+export async function indexSource(p: Prepared, runId: string, signal?: AbortSignal): Promise<SourceIndex> {
   const collector = inventoryObserver();
+  const elf = elfDynamicObserver();
+  const texts = imageTextsObserver();
   const exp = await exportImage(p.docker, p.source.id, runId);
   let index: FsIndex;
   try {
-    index = await indexImage(exp.stream, [collector.observer], signal);
+    index = await indexImage(exp.stream, [collector.observer, elf.observer, texts.observer], signal);
   } finally {
     await exp.close();
   }
   const inventory = inventoryStage(await collector.finish(), usedInteractively(p.target.kind, p.source.command));
-  return { index, inventory };
+  return { index, inventory, elf: elf.result(), texts: texts.result() };
+}
+
+/** What the plan keeps beyond the trace, from the image's own configuration and files. */
+function imageFacts(p: Prepared, texts: ImageTexts): Pick<KeepPlanInput, 'appTrees' | 'runtimeUser' | 'ldLibraryPath' | 'nssServices' | 'extraDirs'> {
+  const ldPath = p.source.env.find((e) => e.startsWith('LD_LIBRARY_PATH='))?.slice('LD_LIBRARY_PATH='.length);
+  return {
+    extraDirs: [p.source.workingDir],
+    appTrees: [...copyDestinations(p.source.history), ...p.source.volumes],
+    runtimeUser: resolveRuntimeUser(p.source.user, texts.get('/etc/passwd'), texts.get('/etc/group')),
+    ldLibraryPath: ldPath ? ldPath.split(':').filter((d) => d.startsWith('/')) : undefined,
+    nssServices: nssServices(texts.get('/etc/nsswitch.conf')),
+  };
 }
 
 /** plan → assemble → verify → report, from a trace (fresh, or saved by an earlier run). */
@@ -58,7 +85,7 @@ export async function finishFromTrace(
 ): Promise<SlimResult> {
   const p = input.prepared;
   clock.enter('plan', 'deciding what the slim image keeps');
-  const { index, inventory } = await (input.index ?? indexSource(p, input.runId, signal));
+  const { index, inventory, elf, texts } = await (input.index ?? indexSource(p, input.runId, signal));
   throwIfCancelled(signal, 'plan');
   const policy = p.config.metadata;
   let metadataResult: ReturnType<InventoryStage['metadata']> | undefined;
@@ -67,7 +94,10 @@ export async function finishFromTrace(
     records: input.records,
     include: p.config.include,
     exclude: p.config.exclude,
-    extraDirs: [p.source.workingDir],
+    mode: p.config.keep,
+    packages: inventory.packageFiles,
+    elf,
+    ...imageFacts(p, texts),
     metadata: (isKept) => {
       metadataResult = inventory.metadata(isKept, policy);
       return metadataResult.keep;
@@ -133,13 +163,15 @@ export async function finishFromTrace(
     createdAt: new Date().toISOString(),
     target: targetOf(p),
     source: { image: p.source.reference, id: p.source.id, sizeBytes: p.source.sizeBytes, files: index.fileCount },
-    slim: { image: p.slimTag, id: slimId, sizeBytes: slimInfo.Size, files: layer.entries },
+    slim: { image: p.slimTag, id: slimId, sizeBytes: slimInfo.Size, files: layer.files },
     metadataPolicy: policy,
+    keepMode: p.config.keep,
     verify: { passed: verify.passed },
     probes: [...input.traceOutcomes, ...verify.outcomes],
     files: reportFiles(index, plan, inventory),
-    missing: plan.missing.map((m) => Buffer.from(m, 'latin1').toString('utf8')),
-    warnings: inventory.warnings(isKept, policy),
+    missing: plan.missing.map(displayPath),
+    created: plan.created.map(displayPath),
+    warnings: [...planWarnings(plan, p.config.keep), ...inventory.warnings(isKept, policy)],
     inventory: inventory.summary(isKept, metadataResult?.removedRecords ?? []),
     trace: { privileges: input.privileges, records: input.records.length, syscallStops: input.syscallStops },
     timings: clock.finish(),

@@ -8,6 +8,7 @@ import {
   type Inventory,
   type Kept,
 } from '../inventory';
+import type { PackageFiles } from '../plan/keepSet';
 import type { InventorySummary, KeepReason, MetadataPolicy, ReportWarning } from '../report/types';
 
 /** What the pipeline needs from the inventory model (src/core/inventory), bound to one image. */
@@ -18,6 +19,8 @@ export interface InventoryStage {
   sbom(isKept?: Kept): object;
   owner(path: string): string | undefined;
   isMetadata(path: string): boolean;
+  /** Owners and whole packages, for the plan's `packages` keep mode. */
+  packageFiles: PackageFiles;
 }
 
 /** The collector as an observer of the single index pass over the source image. */
@@ -45,5 +48,6 @@ export function inventoryStage(inv: Inventory, interactive: boolean): InventoryS
     sbom: (isKept) => cyclonedx(inv, isKept),
     owner: (path) => inv.owner.get(path),
     isMetadata: (path) => inv.metadataPaths.has(path),
+    packageFiles: { ownerOf: (path) => inv.owner.get(path), filesOf: (id) => inv.byId.get(id)?.files ?? [] },
   };
 }

@@ -1,0 +1,143 @@
+import type { KeepMode } from '../report/types';
+
+/**
+ * Files programs load by name when a code path needs them, so a probe that did not take that
+ * path leaves them out and the slim image fails later (docs: shared runtime-loading notes).
+ * Each rule: when a kept path matches `when`, the slim image also keeps every path `keep`
+ * names (`$1`… are `when`'s groups), whole trees for folders, through symlinks. One line of
+ * reason per rule: it is shown in the report next to every file the rule kept.
+ *
+ * `modes`: where the rule applies (default: every keep mode). Rules limited to `packages`
+ * treat a tree that no package manager owns (an interpreter built from source under
+ * /usr/local, a JDK unpacked into /opt) like the package it would be.
+ */
+export interface FamilyRule {
+  name: string;
+  reason: string;
+  when: RegExp;
+  keep: string[];
+  /** Paths below a kept tree that stay out (globs with `$1`…; `**` any depth). */
+  except?: string[];
+  modes?: KeepMode[];
+}
+
+const LIBDIR = '((?:/usr)?/lib(?:64|32)?(?:/[^/]+-linux-gnu[^/]*)?)';
+
+export const FAMILY_RULES: readonly FamilyRule[] = [
+  {
+    name: 'time zones',
+    reason: 'time-zone files are read per zone asked for (TZ, SET TimeZone, ZoneInfo); /etc/localtime is only the default one',
+    when: /^\/usr\/share\/zoneinfo\//,
+    keep: ['/usr/share/zoneinfo'],
+  },
+  {
+    name: 'charset converters',
+    reason: 'glibc iconv loads one gconv module per charset pair on first use (PHP iconv, PostgreSQL, Ruby)',
+    when: /^(.*\/gconv)\//,
+    keep: ['$1'],
+  },
+  {
+    name: 'locales',
+    reason: 'setlocale reads the locale archive or one folder per locale asked for',
+    when: /^(\/usr\/lib\/locale)\//,
+    keep: ['$1'],
+  },
+  {
+    name: 'unwinder',
+    reason: 'glibc dlopens libgcc_s.so.1 when a thread exits or is cancelled (pthread_exit), not at start',
+    when: new RegExp(`^${LIBDIR}/libc\\.so\\.6$`),
+    keep: ['$1/libgcc_s.so.1'],
+  },
+  {
+    name: 'name service',
+    reason: 'glibc dlopens the NSS modules nsswitch.conf names on the first user, group or host lookup',
+    when: new RegExp(`^${LIBDIR}/libc\\.so\\.6$`),
+    keep: ['$1/libnss_files.so.2', '$1/libnss_dns.so.2', '$1/libresolv.so.2', '$1/libnss_$nss.so.2'],
+  },
+  {
+    name: 'OpenSSL modules',
+    reason: 'OpenSSL 3 loads providers and engines (legacy, FIPS) and its configuration by name',
+    when: new RegExp(`^${LIBDIR}/libcrypto\\.so\\.3$`),
+    keep: ['$1/ossl-modules', '$1/engines-3', '/usr/lib/ssl', '/etc/ssl/openssl.cnf'],
+  },
+  {
+    name: 'Python encodings',
+    reason: 'Python imports one encodings module per codec on first use',
+    when: /^(.*\/lib\/python3\.[0-9]+)\/encodings\//,
+    keep: ['$1/encodings'],
+  },
+  {
+    name: 'Ruby encodings',
+    reason: 'Ruby loads enc/ and enc/trans/ converters per encoding on first use',
+    when: /^(.*\/ruby\/[0-9][^/]*\/[^/]+)\/enc\//,
+    keep: ['$1/enc'],
+  },
+  {
+    name: 'JVM runtime files',
+    reason: 'the JVM reads conf/ (java.security, logging.properties), lib/*.so and lib/tzdb.dat on first use of a feature',
+    when: /^(.+)\/lib\/modules$/,
+    keep: ['$1/conf', '$1/lib', '$1/release'],
+    except: ['$1/lib/src.zip', '$1/lib/ct.sym'],
+  },
+  {
+    name: 'PostgreSQL server files',
+    reason: 'PostgreSQL loads conversions, extensions, text-search dictionaries and time-zone sets from $libdir and share/ on first use',
+    when: /^\/usr\/lib\/postgresql\/([0-9]+)\/bin\/postgres$/,
+    keep: ['/usr/lib/postgresql/$1/lib', '/usr/share/postgresql/$1'],
+    except: ['/usr/share/postgresql/$1/man'],
+  },
+  {
+    name: 'PHP extensions',
+    reason: 'PHP loads the extensions its conf.d lists, and their ini files, at start of each SAPI',
+    when: /^(\/usr\/lib\/php\/[0-9]+)\//,
+    keep: ['$1'],
+  },
+  {
+    name: 'Apache modules',
+    reason: 'Apache loads modules named in mods-enabled, and apache2ctl reads its environment, by name',
+    when: /^\/usr\/sbin\/apache2$/,
+    keep: ['/etc/apache2', '/usr/lib/apache2/modules'],
+  },
+  // Trees no package manager owns, kept like the package they would be.
+  {
+    name: 'Python standard library',
+    reason: 'an interpreter built from source imports its standard library lazily, module by module',
+    when: /^(\/(?:usr\/local|opt\/[^/]+)\/lib\/python3\.[0-9]+)\/[^/]/,
+    keep: ['$1'],
+    except: ['$1/test', '$1/idlelib', '$1/tkinter', '$1/turtledemo', '$1/ensurepip', '$1/site-packages/**', '$1/dist-packages/**', '$1/config-*/*.a'],
+    modes: ['packages'],
+  },
+  {
+    name: 'Ruby standard library',
+    reason: 'a Ruby built from source requires its standard library and encodings lazily',
+    when: /^(\/(?:usr\/local|opt\/[^/]+)\/lib\/ruby\/[0-9][^/]*)\//,
+    keep: ['$1'],
+    modes: ['packages'],
+  },
+  {
+    name: 'PHP built from source',
+    reason: 'a PHP built from source loads its extensions and ini files by name',
+    when: /^\/usr\/local\/(?:lib\/php\/|etc\/php\/|bin\/php$|sbin\/php-fpm$)/,
+    keep: ['/usr/local/lib/php', '/usr/local/etc/php'],
+    except: ['/usr/local/lib/php/test', '/usr/local/lib/php/doc'],
+    modes: ['packages'],
+  },
+  {
+    name: 'JDK unpacked from an archive',
+    reason: 'a JDK outside the package manager is one unit: its libraries, conf and modules load on first use',
+    when: /^(\/(?:opt|usr\/local)\/[^/]+(?:\/[^/]+)?)\/lib\/modules$/,
+    keep: ['$1/bin', '$1/lib', '$1/conf', '$1/release', '$1/legal'],
+    except: ['$1/lib/src.zip'],
+    modes: ['packages'],
+  },
+];
+
+/**
+ * What a whole package keeps of itself: documentation, manual pages and message catalogues
+ * are never loaded by a running server (licence files stay through the metadata policy).
+ */
+export const PACKAGE_SKIP: readonly RegExp[] = [
+  /^\/usr\/share\/(doc|man|info|lintian|bug|doc-base|help|gtk-doc)\//,
+  /^\/usr\/share\/locale\/[^/]+\/LC_MESSAGES\/[^/]+\.mo$/,
+  /^\/usr\/share\/(bash-completion|zsh|fish)\//,
+];

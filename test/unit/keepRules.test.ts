@@ -1,0 +1,191 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { planKeepSet, type PackageFiles } from '../../src/core/plan/keepSet';
+import { copyDestinations } from '../../src/core/plan/appFiles';
+import { canWrite, resolveRuntimeUser } from '../../src/core/plan/runtimeUser';
+import { nssServices } from '../../src/core/plan/imageTexts';
+import type { TraceRecord } from '../../src/core/trace/traceLog';
+import { fakeIndex } from './helpers/fakeIndex';
+
+const rec = (path: string, ok = true, op: TraceRecord['op'] = 'open'): TraceRecord => ({ op, ok, path });
+
+const image = () =>
+  fakeIndex({
+    '/': null,
+    '/usr/': null,
+    '/usr/bin/': null,
+    '/usr/bin/postgres': 10,
+    '/usr/bin/psql': 10,
+    '/usr/bin/other': 10,
+    '/usr/share/': null,
+    '/usr/share/doc/': null,
+    '/usr/share/doc/pg/': null,
+    '/usr/share/doc/pg/README': 10,
+    '/usr/share/man/': null,
+    '/usr/share/man/man1/': null,
+    '/usr/share/man/man1/postgres.1.gz': 10,
+    '/usr/share/pg/': null,
+    '/usr/share/pg/english.stop': 10,
+    '/usr/share/zoneinfo/': null,
+    '/usr/share/zoneinfo/Etc/': null,
+    '/usr/share/zoneinfo/Etc/UTC': 10,
+    '/usr/share/zoneinfo/UTC': '-> Etc/UTC',
+    '/usr/share/zoneinfo/America/': null,
+    '/usr/share/zoneinfo/America/New_York': 10,
+    '/usr/lib/': null,
+    '/usr/lib/x86_64-linux-gnu/': null,
+    '/usr/lib/x86_64-linux-gnu/libc.so.6': 10,
+    '/usr/lib/x86_64-linux-gnu/libgcc_s.so.1': 10,
+    '/usr/lib/x86_64-linux-gnu/libnss_files.so.2': 10,
+    '/usr/lib/x86_64-linux-gnu/libnss_ldap.so.2': 10,
+    '/usr/lib/x86_64-linux-gnu/libnss_db.so.2': 10,
+    '/usr/lib/x86_64-linux-gnu/gconv/': null,
+    '/usr/lib/x86_64-linux-gnu/gconv/gconv-modules.cache': 10,
+    '/usr/lib/x86_64-linux-gnu/gconv/CP1252.so': 10,
+    '/usr/lib/jvm/': null,
+    '/usr/lib/jvm/j17/': null,
+    '/usr/lib/jvm/j17/lib/': null,
+    '/usr/lib/jvm/j17/lib/modules': 10,
+    '/usr/lib/jvm/j17/lib/libnet.so': 10,
+    '/usr/lib/jvm/j17/lib/src.zip': 10,
+    '/usr/lib/jvm/j17/conf': '-> /etc/java-17',
+    '/etc/': null,
+    '/etc/localtime': '-> /usr/share/zoneinfo/Etc/UTC',
+    '/etc/java-17/': null,
+    '/etc/java-17/security/': null,
+    '/etc/java-17/security/java.security': 10,
+    '/etc/alternatives/': null,
+    '/etc/alternatives/pager': '-> /usr/bin/other',
+    '/var/': null,
+    '/var/lib/': null,
+    '/var/lib/nginx/': null,
+    '/var/www/': null,
+    '/var/www/index.html': 10,
+    '/var/www/img/': null,
+    '/var/www/img/logo.png': 10,
+    '/var/www/404.html': 10,
+    '/srv/': null,
+    '/srv/data/': null,
+    '/srv/data/seed.db': 10,
+  });
+
+const PACKAGES: Record<string, string[]> = {
+  'deb:postgresql@15': ['/usr/bin/postgres', '/usr/share/pg/english.stop', '/usr/share/doc/pg/README', '/usr/share/man/man1/postgres.1.gz'],
+  'deb:pg-client@15': ['/usr/bin/psql'],
+};
+const packages: PackageFiles = {
+  ownerOf: (path) => Object.entries(PACKAGES).find(([, files]) => files.includes(path))?.[0],
+  filesOf: (id) => PACKAGES[id] ?? [],
+};
+
+describe('keep modes and rules', () => {
+  it('packages mode keeps a used package whole, without its documentation and manual pages', () => {
+    const p = planKeepSet({ index: image(), records: [rec('/usr/bin/postgres', true, 'exec')], include: [], exclude: [], mode: 'packages', packages });
+    assert.equal(p.reasons.get('/usr/bin/postgres'), 'traced');
+    assert.equal(p.reasons.get('/usr/share/pg/english.stop'), 'package');
+    assert.match(p.details.get('/usr/share/pg/english.stop') ?? '', /deb:postgresql@15/);
+    assert.equal(p.reasons.has('/usr/share/doc/pg/README'), false);
+    assert.equal(p.reasons.has('/usr/share/man/man1/postgres.1.gz'), false);
+    assert.equal(p.reasons.has('/usr/bin/psql'), false, 'a package nobody used stays out');
+  });
+
+  it('files mode keeps only what was traced of the same package', () => {
+    const p = planKeepSet({ index: image(), records: [rec('/usr/bin/postgres', true, 'exec')], include: [], exclude: [], mode: 'files', packages });
+    assert.equal(p.reasons.has('/usr/share/pg/english.stop'), false);
+  });
+
+  it('an exclude rule still wins over a whole package', () => {
+    const p = planKeepSet({ index: image(), records: [rec('/usr/bin/postgres', true, 'exec')], include: [], exclude: ['/usr/share/pg'], mode: 'packages', packages });
+    assert.equal(p.reasons.has('/usr/share/pg/english.stop'), false);
+    assert.equal(p.excluded.get('/usr/share/pg/english.stop'), '/usr/share/pg');
+  });
+
+  it('one time zone used keeps every zone (and /etc/localtime counts as used)', () => {
+    const p = planKeepSet({ index: image(), records: [], include: [], exclude: [] });
+    assert.equal(p.reasons.get('/etc/localtime'), 'always-keep');
+    assert.equal(p.reasons.get('/usr/share/zoneinfo/America/New_York'), 'family');
+    assert.equal(p.reasons.get('/usr/share/zoneinfo/UTC'), 'symlink', 'links in the family too');
+    assert.match(p.details.get('/usr/share/zoneinfo/America/New_York') ?? '', /^time zones: /);
+  });
+
+  it('the gconv cache used keeps every converter; libc keeps libgcc_s and the NSS modules nsswitch.conf names', () => {
+    const p = planKeepSet({
+      index: image(),
+      records: [rec('/usr/lib/x86_64-linux-gnu/gconv/gconv-modules.cache'), rec('/usr/lib/x86_64-linux-gnu/libc.so.6')],
+      include: [],
+      exclude: [],
+      nssServices: ['files', 'ldap'],
+    });
+    assert.equal(p.reasons.get('/usr/lib/x86_64-linux-gnu/gconv/CP1252.so'), 'family');
+    assert.equal(p.reasons.get('/usr/lib/x86_64-linux-gnu/libgcc_s.so.1'), 'family');
+    assert.equal(p.reasons.get('/usr/lib/x86_64-linux-gnu/libnss_files.so.2'), 'family');
+    assert.equal(p.reasons.get('/usr/lib/x86_64-linux-gnu/libnss_ldap.so.2'), 'family');
+    assert.equal(p.reasons.has('/usr/lib/x86_64-linux-gnu/libnss_db.so.2'), false, 'not named in nsswitch.conf');
+  });
+
+  it('a JVM keeps conf/ through its link into /etc, but not src.zip', () => {
+    const p = planKeepSet({ index: image(), records: [rec('/usr/lib/jvm/j17/lib/modules')], include: [], exclude: [] });
+    assert.equal(p.reasons.get('/usr/lib/jvm/j17/conf'), 'symlink');
+    assert.equal(p.reasons.get('/etc/java-17/security/java.security'), 'family');
+    assert.equal(p.reasons.get('/usr/lib/jvm/j17/lib/libnet.so'), 'family');
+    assert.equal(p.reasons.has('/usr/lib/jvm/j17/lib/src.zip'), false);
+  });
+
+  it('an include naming a link target keeps the links that point to it', () => {
+    const p = planKeepSet({ index: image(), records: [], include: ['/usr/bin/other'], exclude: [] });
+    assert.equal(p.reasons.get('/etc/alternatives/pager'), 'link');
+  });
+
+  it("the app's own files and VOLUME folders are kept whole; empty and writable folders stay", () => {
+    const index = image();
+    index.get('/srv/data')!.uid = 1000;
+    const p = planKeepSet({ index, records: [rec('/var/www/index.html')], include: [], exclude: [], appTrees: ['/var/www'], runtimeUser: { uid: 1000, gids: [1000] } });
+    assert.equal(p.reasons.get('/var/www/404.html'), 'app-file');
+    assert.equal(p.reasons.get('/var/www/img/logo.png'), 'app-file');
+    assert.equal(p.reasons.get('/var/lib/nginx'), 'folder', 'empty in the image');
+    assert.equal(p.reasons.get('/srv/data'), 'folder', 'the app user owns it');
+    assert.equal(p.reasons.has('/srv/data/seed.db'), false, 'the folder, not its content');
+  });
+});
+
+describe('copyDestinations', () => {
+  it('reads classic and BuildKit history, with WORKDIR for relative destinations', () => {
+    const dest = copyDestinations([
+      { createdBy: '/bin/sh -c #(nop) ADD file:0a1b2c in / ' },
+      { createdBy: '/bin/sh -c #(nop)  CMD ["bash"]' },
+      { createdBy: '/bin/sh -c #(nop) COPY dir:9f8e7d in /var/www/html ' },
+      { createdBy: '/bin/sh -c #(nop) COPY file:abcdef in /usr/local/bin/entry.sh ' },
+      { createdBy: 'WORKDIR /app' },
+      { createdBy: 'COPY app.py . # buildkit' },
+      { createdBy: 'COPY --chown=app:app static/ ./static/ # buildkit' },
+      { createdBy: 'COPY /out/bin /usr/local/bin/tool # buildkit' },
+      { createdBy: 'RUN /bin/sh -c mkdir /data # buildkit' },
+      { createdBy: 'COPY ["a b.txt", "/opt/x/"] # buildkit' },
+    ]);
+    assert.deepEqual(dest, ['/var/www/html', '/usr/local/bin/entry.sh', '/app', '/app/static', '/usr/local/bin/tool', '/opt/x']);
+  });
+});
+
+describe('runtime user', () => {
+  const passwd = 'root:x:0:0::/root:/bin/sh\npostgres:x:101:104::/var/lib/postgresql:/bin/sh\napp:x:1000:1000::/app:/bin/sh\n';
+  const group = 'root:x:0:\npostgres:x:104:\nssl-cert:x:105:postgres\napp:x:1000:\n';
+  it('resolves names, numbers and groups as the engine does', () => {
+    assert.deepEqual(resolveRuntimeUser('', passwd, group), { uid: 0, gids: [0] });
+    assert.deepEqual(resolveRuntimeUser('postgres', passwd, group), { uid: 101, gids: [104, 105] });
+    assert.deepEqual(resolveRuntimeUser('1000', passwd, group), { uid: 1000, gids: [1000] });
+    assert.deepEqual(resolveRuntimeUser('app:postgres', passwd, group), { uid: 1000, gids: [104] });
+    assert.deepEqual(resolveRuntimeUser('4242:4242', passwd, group), { uid: 4242, gids: [4242] });
+    assert.equal(resolveRuntimeUser('nobody-here', passwd, group), undefined);
+  });
+  it('decides who may write to a folder', () => {
+    const user = { uid: 101, gids: [104] };
+    assert.equal(canWrite(user, { uid: 101, gid: 0, mode: 0o755 }), true);
+    assert.equal(canWrite(user, { uid: 101, gid: 0, mode: 0o555 }), false);
+    assert.equal(canWrite(user, { uid: 0, gid: 104, mode: 0o2775 }), true);
+    assert.equal(canWrite(user, { uid: 0, gid: 0, mode: 0o755 }), false);
+    assert.equal(canWrite(user, { uid: 0, gid: 0, mode: 0o1777 }), true);
+  });
+  it('reads the NSS sources of nsswitch.conf', () => {
+    assert.deepEqual(nssServices('# c\npasswd:  files systemd\ngroup: files\nhosts: files dns [NOTFOUND=return] mdns4_minimal\nnetgroup: nis\n'), ['files', 'systemd', 'dns', 'mdns4_minimal']);
+  });
+});
