@@ -126,7 +126,8 @@ describe('libraryClosure', () => {
       '/usr/bin/app': app({ needed: ['libz.so.1'] }),
       '/usr/bin/app32': { interp: '/lib/ld-linux.so.2', class: 32, needed: ['libz.so.1'] },
       '/usr/lib/ld-linux.so.2': { class: 32 },
-      '/usr/lib/x86_64-linux-gnu/libz.so.1': { class: 32 },
+      // Same machine, other class (x32): only the class tells it apart.
+      '/usr/lib/x86_64-linux-gnu/libz.so.1': { class: 32, machine: 62 },
       '/usr/lib64/libz.so.1': { machine: EM_AARCH64 },
       '/usr/lib/libz.so.1': {},
       '/usr/lib/i386-linux-gnu/libz.so.1': { class: 32 },
@@ -165,6 +166,8 @@ describe('libraryClosure', () => {
       assert.deepEqual(rpath.unresolved, []);
       const runpath = closure(files({ runpath: '/opt/p' }), ['/usr/bin/app']);
       assert.deepEqual(runpath.unresolved, [{ file: '/usr/lib/liba.so', needed: 'libonly.so' }]);
+      const both = closure(files({ rpath: '/opt/p', runpath: '/opt/q' }), ['/usr/bin/app']);
+      assert.deepEqual(both.unresolved, [{ file: '/usr/lib/liba.so', needed: 'libonly.so' }], 'an object with RUNPATH passes no RPATH down');
     });
   });
 
@@ -250,7 +253,7 @@ describe('libraryClosure', () => {
   it('resolves like musl on Alpine: the loader is libc, and its own search path', () => {
     const files: Record<string, Node> = {
       [MUSL]: { soname: 'libc.musl-x86_64.so.1' },
-      '/usr/bin/app': { interp: MUSL, needed: ['libz.so.1', 'libc.musl-x86_64.so.1'], runpath: '/opt/rp' },
+      '/usr/bin/app': { interp: MUSL, needed: ['libz.so.1', 'libc.musl-x86_64.so.1', 'libc.so', 'libpthread.so.0'], runpath: '/opt/rp' },
       '/usr/lib/libz.so.1': {},
       '/opt/rp/libdeep.so': {},
       '/usr/local/lib/libz.so.1': { needed: ['libdeep.so'] },

@@ -124,13 +124,18 @@ export function libraryClosure(input: LibraryClosureInput): LibraryClosure {
     const key = `${musl ?? ''}:${info.class}:${info.machine}`;
     let f = flavours.get(key);
     if (!f) {
-      const system = musl ? muslPath(deps, musl) : [...confDirs(index, deps), ...defaultDirs(info, arch)];
+      const system = musl ? muslPath(deps, musl) : [...cachedConfDirs(index, deps), ...defaultDirs(info, arch)];
       f = { key, musl: musl !== undefined, system };
       flavours.set(key, f);
     }
     return f;
   };
-  const imageMusl = [...deps.files.values()].find((d) => d.interp && muslArch(d.interp))?.interp;
+  // Only a root without PT_INTERP (a library) needs the image's libc guessed from other files.
+  let imageMusl: string | null | undefined;
+  const guessMusl = (): string | undefined => {
+    if (imageMusl === undefined) imageMusl = [...deps.files.values()].find((d) => d.interp && muslArch(d.interp))?.interp ?? null;
+    return imageMusl ? muslArch(imageMusl) : undefined;
+  };
 
   const expand: Expand = (dirs, obj) => dirs.flatMap((d) => substitute(d, parentOf(obj.found), obj.info, arch)).filter((d) => d.startsWith('/'));
 
@@ -170,7 +175,7 @@ export function libraryClosure(input: LibraryClosureInput): LibraryClosure {
     const top = resolveInImage(index, root);
     const info = infoOf(index, deps, top.path);
     if (!info || top.loop) continue;
-    const musl = info.interp ? muslArch(info.interp) : imageMusl && muslArch(imageMusl);
+    const musl = info.interp ? muslArch(info.interp) : guessMusl();
     const flavour = flavourOf(musl, info);
     const rootObj: Obj = { path: top.path, found: top.path, info, inherited: [] };
     rootObj.inherited = inheritable(rootObj, flavour, expand);
@@ -301,6 +306,16 @@ function muslPath(deps: ElfDeps, arch: string): string[] {
 }
 
 const MAX_CONF_DEPTH = 16;
+
+/** Callers run the closure once per batch of new roots; the include globs scan the whole index. */
+const confCache = new WeakMap<FsIndex, WeakMap<ElfDeps, string[]>>();
+function cachedConfDirs(index: FsIndex, deps: ElfDeps): string[] {
+  let byDeps = confCache.get(index);
+  if (!byDeps) confCache.set(index, (byDeps = new WeakMap()));
+  let dirs = byDeps.get(deps);
+  if (!dirs) byDeps.set(deps, (dirs = confDirs(index, deps)));
+  return dirs;
+}
 
 /** The directories ldconfig would cache, from /etc/ld.so.conf and what it includes. */
 function confDirs(index: FsIndex, deps: ElfDeps): string[] {
