@@ -47,6 +47,11 @@ export interface PackageLocation {
   /** Owned paths that exist in the image, not directories, not metadata, not licences. */
   files: string[];
   licenseFiles: string[];
+  /**
+   * Owned files that are metadata too (a keyring's signing keys, base-files' os-release): a
+   * package whose such files stay is installed, and keeps its record under prune.
+   */
+  ownedMetadata?: string[];
   visibility: Visibility;
   /**
    * The record names no files (NuGet deps.json, Cargo.lock): whether the package is still

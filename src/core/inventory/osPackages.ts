@@ -50,6 +50,7 @@ export function addDpkg(set: PackageSet, c: Collected, os: OsIdentity | undefine
           root: statusPath,
           metadataFiles: meta,
           files: owned.filter((p) => !licenseFiles.includes(p) && !set.metadataPaths.has(p)),
+          ownedMetadata: ownedMetadata(set, owned),
           licenseFiles,
           visibility: osVisibility(statusPath, os),
         },
@@ -76,7 +77,7 @@ export function addApk(set: PackageSet, c: Collected, os: OsIdentity | undefined
         'apk',
         r.name,
         r.version,
-        { root: path, metadataFiles: [path], files: owned.filter((p) => !set.metadataPaths.has(p)), licenseFiles: [], visibility: osVisibility(path, os) },
+        { root: path, metadataFiles: [path], files: owned.filter((p) => !set.metadataPaths.has(p)), ownedMetadata: ownedMetadata(set, owned), licenseFiles: [], visibility: osVisibility(path, os) },
         { arch: r.arch, licenses: r.license ? [r.license] : undefined },
       );
     }
@@ -102,9 +103,17 @@ export function addRpm(set: PackageSet, c: Collected, os: OsIdentity | undefined
         'rpm',
         h.name,
         rpmVersion(h),
-        { root: db, metadataFiles: [db], files: owned.filter((p) => !set.metadataPaths.has(p)), licenseFiles: [], visibility: osVisibility(db, os) },
+        { root: db, metadataFiles: [db], files: owned.filter((p) => !set.metadataPaths.has(p)), ownedMetadata: ownedMetadata(set, owned), licenseFiles: [], visibility: osVisibility(db, os) },
         { arch: h.arch, licenses: h.license ? [h.license] : undefined },
       );
     }
   }
+}
+
+/** Owned files that are metadata of a kind a policy keeps for every image (signing keys, OS identity, SBOMs). */
+function ownedMetadata(set: PackageSet, owned: string[]): string[] {
+  return owned.filter((p) => {
+    const kind = set.metadataPaths.get(p);
+    return kind === 'signing-key' || kind === 'os-identity' || kind === 'sbom';
+  });
 }

@@ -234,7 +234,12 @@ export function planKeepSet(input: KeepPlanInput): KeepPlan {
       }
       close();
       if (input.elf) {
-        const roots = batch.filter((p) => reasons.has(p) && !checkedElf.has(p) && input.elf!.files.has(p));
+        const isElf = (p: string): boolean => {
+          const e = index.get(p);
+          // A hard link's ELF facts are stored under the name the tar stored first.
+          return input.elf!.files.has(p) || (e?.type === 'hardlink' && input.elf!.files.has(e.linkname ?? ''));
+        };
+        const roots = batch.filter((p) => reasons.has(p) && !checkedElf.has(p) && isElf(p));
         for (const r of roots) checkedElf.add(r);
         if (roots.length > 0) {
           const libs = libraryClosure({ index, deps: input.elf, roots, ldLibraryPath: input.ldLibraryPath });
