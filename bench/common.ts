@@ -7,7 +7,7 @@ import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:
 import os from 'node:os';
 import type Dockerode from 'dockerode';
 import * as tar from 'tar-stream';
-import { LABEL_RUN } from '../src/core/run/appContainer';
+import { LABEL_RUN } from '../src/core/docker/appContainer';
 
 /** Every container and built image of a bench run carries this label, with the run id. */
 export const LABEL_BENCH = 'io.trueslim.bench';

@@ -21,7 +21,7 @@ import path from 'node:path';
 import type Dockerode from 'dockerode';
 import { silentListener } from '../src/core';
 import type { SourceInfo } from '../src/core/image/sourceImage';
-import { createAppContainer, publishedPorts, removeQuietly } from '../src/core/run/appContainer';
+import { createAppContainer, publishedPorts, removeQuietly } from '../src/core/docker/appContainer';
 import { execCommand } from '../src/core/probes/exec';
 import { APP_CPU_SLOT, EXEC_PROBE_CPU_SLOT, SENSOR_DIR, SENSOR_PATH, startTraceSession } from '../src/core/trace/traceSession';
 import { parseTraceLog } from '../src/core/trace/traceLog';

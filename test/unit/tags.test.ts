@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { repoNameFor, slimTag, sourceTagForDockerfile, splitReference } from '../../src/core/run/tags';
+import { repoNameFor, slimTag, sourceTagForDockerfile, splitReference } from '../../src/core/docker/tags';
 
 /** The repository-name grammar of the Docker distribution reference (one path component). */
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*$/;

@@ -1,7 +1,6 @@
-import type { SlimRequest } from '../run/api';
-import type { TrueSlimConfig } from './types';
+import type { ConfigOverrides, TrueSlimConfig } from './types';
 
-export type ConfigOverrides = NonNullable<SlimRequest['overrides']>;
+export type { ConfigOverrides };
 
 /**
  * Applies command-line flags / extension settings over the file. Scalars from flags win;

@@ -88,3 +88,19 @@ export const DEFAULT_CONFIG: TrueSlimConfig = {
   embedSbom: false,
   traceOnOneCpu: true,
 };
+
+/** Flags (CLI) and settings (extension) that override the configuration file. */
+export interface ConfigOverrides {
+  probes?: ProbeConfig[];
+  metadata?: MetadataPolicy;
+  keep?: KeepMode;
+  tag?: string;
+  /** Embed a CycloneDX SBOM of the slim image at /usr/share/trueslim/sbom.cdx.json. */
+  embedSbom?: boolean;
+  traceOnOneCpu?: boolean;
+  include?: string[];
+  exclude?: string[];
+  buildArgs?: Record<string, string>;
+  target?: string;
+  platform?: string;
+}

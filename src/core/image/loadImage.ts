@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import type Dockerode from 'dockerode';
 import * as tar from 'tar-stream';
 import { CancelledError, throwIfCancelled, TrueSlimError } from '../errors';
-import { splitReference } from '../run/tags';
+import { splitReference } from '../docker/tags';
 import type { SlimLayer } from './slimLayer';
 
 /** The parts of `docker image inspect` the slim image inherits. */

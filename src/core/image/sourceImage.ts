@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { TrueSlimError, UsageError } from '../errors';
-import { createAppContainer, removeQuietly } from '../run/appContainer';
+import { createAppContainer, removeQuietly } from '../docker/appContainer';
 import { LABEL_SLIM, type SourceImage } from './loadImage';
 
 export interface SourceInfo extends SourceImage {

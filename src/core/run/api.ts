@@ -1,3 +1,4 @@
+import type { ConfigOverrides } from '../config/types';
 import type { KeepMode, MetadataPolicy, Report } from '../report/types';
 
 /** What a user asks for; the CLI builds it from flags, the extension from settings. */
@@ -8,20 +9,7 @@ export interface SlimRequest {
   /** Configuration file; default: `trueslim.json` next to the Dockerfile / devcontainer.json. */
   configPath?: string;
   /** Flags that override the configuration file. */
-  overrides?: {
-    probes?: import('../config/types').ProbeConfig[];
-    metadata?: MetadataPolicy;
-    keep?: KeepMode;
-    tag?: string;
-    /** Embed a CycloneDX SBOM of the slim image at /usr/share/trueslim/sbom.cdx.json. */
-    embedSbom?: boolean;
-    traceOnOneCpu?: boolean;
-    include?: string[];
-    exclude?: string[];
-    buildArgs?: Record<string, string>;
-    target?: string;
-    platform?: string;
-  };
+  overrides?: ConfigOverrides;
   /** Where the report goes; default `<target folder>/.trueslim/report.json` or cwd for images. */
   reportPath?: string;
   /** Slim an image TrueSlim produced itself. */

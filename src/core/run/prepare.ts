@@ -14,7 +14,7 @@ import { buildSpecFor } from '../target/buildSpec';
 import { resolveTarget } from '../target/resolve';
 import type { Target } from '../target/types';
 import type { SlimRequest } from './api';
-import { slimTag, sourceTagForDockerfile } from './tags';
+import { slimTag, sourceTagForDockerfile } from '../docker/tags';
 import type { StageClock } from './timings';
 
 /** What a run starts from: the target, its configuration, the engine, the built source image. */

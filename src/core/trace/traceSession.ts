@@ -3,7 +3,7 @@ import type Dockerode from 'dockerode';
 import * as tar from 'tar-stream';
 import type { RunListener } from '../events';
 import type { RunPrivileges } from '../report/types';
-import { createAppContainer, followAppLog, publishedPorts, removeQuietly } from '../run/appContainer';
+import { createAppContainer, followAppLog, publishedPorts, removeQuietly } from '../docker/appContainer';
 import { parseTraceLog, type TraceLog } from './traceLog';
 import { sensorBinaryPath } from './sensorBinary';
 

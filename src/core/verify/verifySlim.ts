@@ -3,7 +3,7 @@ import type { ProbeConfig } from '../config/types';
 import type { RunListener } from '../events';
 import { runProbes } from '../probes/runProbes';
 import type { ProbeOutcome } from '../report/types';
-import { createAppContainer, followAppLog, publishedPorts, removeQuietly } from '../run/appContainer';
+import { createAppContainer, followAppLog, publishedPorts, removeQuietly } from '../docker/appContainer';
 
 export interface VerifySpec {
   image: string;
