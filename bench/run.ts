@@ -9,8 +9,10 @@
  *      linear time, flat memory                                    (bench/assembly.ts)
  *   5. end to end on the Flask fixture, image built: ≤ 20 s on 2 cores (bench/flask.ts)
  *   6. webview with 100k files, Dockerfile lint of 1,000 lines     (bench/webview.bench.ts, bench/lint.bench.ts)
+ *   7. real apps (nginx, postgres, java, python, php, ruby), keep packages / files: held-out
+ *      behaviours still working after slimming, sizes, slim time    (bench/realApps.ts; only with --only 7)
  *
- *   npm run bench [-- --quick] [--only 1,2,3,4,5,6] [--sizes 250,500,1000] [--keep half|all|tenth] [--profile]
+ *   npm run bench [-- --quick] [--only 1,2,3,4,5,6,7] [--sizes 250,500,1000] [--keep half|all|tenth] [--profile]
  *
  * --quick skips the 1 GB assembly case and runs fewer rounds. --keep chooses the assembly's
  * synthetic keep-set: every other file (half, the default), every file, or every tenth file
@@ -30,6 +32,7 @@ import { assemblyBench, assemblyRows, type AssemblyResult } from './assembly';
 import type { KeepSet } from './assembly.child';
 import { cleanupBench, LABEL_BENCH, machineInfo, round, type BenchContext, type MachineInfo, type ResultRow } from './common';
 import { buildFlaskFixture, flaskBench, flaskRows, type FlaskResult } from './flask';
+import { realAppsBench, realAppsRows, type RealAppsResult } from './realApps';
 import { runLintBench, type LintBenchResult } from './lint.bench';
 import { buildMinitrace, httpOverheadBench, syscallHeavyBench, traceRows, type HttpOverheadResult, type SyscallHeavyResult } from './trace';
 import { runWebviewBench, type WebviewBenchResult } from './webview.bench';
@@ -75,6 +78,7 @@ interface Results {
   assembly?: AssemblyResult;
   webview?: WebviewBenchResult;
   lint?: LintBenchResult;
+  realApps?: RealAppsResult;
   errors: Array<{ measure: string; message: string }>;
   cleanup?: { containers: number; images: number; failed: string[] };
 }
@@ -105,7 +109,7 @@ async function main(): Promise<void> {
   const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const tmp = mkdtempSync(path.join(os.tmpdir(), `trueslim-bench-${id}-`));
   const log = (message: string): void => console.error(`[bench ${round((performance.now() - started) / 1000, 0)} s] ${message}`);
-  const needsDocker = [1, 2, 3, 4, 5].some((n) => opts.only.has(n));
+  const needsDocker = [1, 2, 3, 4, 5, 7].some((n) => opts.only.has(n));
 
   if (needsDocker) {
     execFileSync('bash', [path.join(ROOT, 'scripts/ensure-docker.sh')], { stdio: 'inherit' });
@@ -218,6 +222,12 @@ async function main(): Promise<void> {
       await step('4: assembly of generated images', async () => {
         results.assembly = await assemblyBench(ctx, opts.sizes, opts.keep, ['tenth']);
         results.rows.push(...assemblyRows(results.assembly));
+      });
+    }
+    if (opts.only.has(7)) {
+      await step('7: real apps, held-out workload per keep mode', async () => {
+        results.realApps = await realAppsBench(ctx);
+        results.rows.push(...realAppsRows(results.realApps));
       });
     }
   } finally {
