@@ -1,9 +1,8 @@
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
-import { inspectInventory, listImages, slim, type SlimRequest, type SlimResult } from '../core';
+import { inspectInventory, listImages, slim, type SlimResult } from '../core';
 import { Config } from './config';
-import { configFields } from './configFile';
-import { probeConfigUri } from './configEdits';
+import { overridesFor, probeConfigUri } from './configEdits';
 import { isDevcontainerName, isDockerfileName, targetKindOf, type TargetKind } from './files';
 import { formatBytes, inventoryMarkdown, reductionText, verifyText } from './format';
 import { log } from './log';
@@ -61,23 +60,6 @@ function targetUri(arg: unknown, kind: TargetKind): vscode.Uri | undefined {
 /** `app/Dockerfile`: enough to tell two Dockerfiles apart in a notification. */
 function shortName(uri: vscode.Uri): string {
   return `${basename(dirname(uri.fsPath))}/${basename(uri.fsPath)}`;
-}
-
-/** Settings fill what the configuration file leaves open; the file is per project and wins. */
-async function overridesFor(config: Config, configUri: vscode.Uri | undefined): Promise<SlimRequest['overrides']> {
-  let fields: ReturnType<typeof configFields> = { hasProbes: false };
-  if (configUri) {
-    try {
-      fields = configFields(new TextDecoder().decode(await vscode.workspace.fs.readFile(configUri)));
-    } catch {
-      // no configuration file: settings decide everything
-    }
-  }
-  const overrides: NonNullable<SlimRequest['overrides']> = {};
-  if (!fields.metadata) overrides.metadata = config.metadataPolicy;
-  if (!fields.tag) overrides.tag = config.outputTag;
-  if (!fields.hasProbes && config.probeDefault !== 'none') overrides.probes = config.defaultProbes;
-  return overrides;
 }
 
 async function slimFile(ctx: Ctx, arg: unknown, kind: TargetKind): Promise<void> {

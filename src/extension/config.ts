@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ProbeConfig } from '../core/config/types';
-import type { MetadataPolicy } from '../core/report/types';
+import type { KeepMode, MetadataPolicy } from '../core/report/types';
 
 export const SECTION = 'trueslim';
 
@@ -11,6 +11,7 @@ export const Setting = {
   probeHttpPaths: 'probe.http.paths',
   probeWaitSeconds: 'probe.wait.seconds',
   metadataPolicy: 'metadataPolicy',
+  keep: 'keep',
   outputTag: 'outputTag',
   dockerHost: 'dockerHost',
   keepIntermediate: 'keepIntermediate',
@@ -56,6 +57,10 @@ export class Config {
 
   get metadataPolicy(): MetadataPolicy {
     return this.get(Setting.metadataPolicy, 'preserve');
+  }
+
+  get keepMode(): KeepMode {
+    return this.get(Setting.keep, 'packages');
   }
 
   get outputTag(): string {

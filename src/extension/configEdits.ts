@@ -1,11 +1,30 @@
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
+import type { SlimRequest } from '../core';
 import { Config } from './config';
 import { configFields, configPathFor, minimalEdit } from './configFile';
 
 /** The probe configuration file of a Dockerfile / devcontainer.json, honouring `trueslim.configFile`. */
 export function probeConfigUri(target: vscode.Uri): vscode.Uri {
   return vscode.Uri.file(configPathFor(target.fsPath, new Config(target).configFile));
+}
+
+/** Settings fill what the configuration file leaves open; the file is per project and wins. */
+export async function overridesFor(config: Config, configUri: vscode.Uri | undefined): Promise<SlimRequest['overrides']> {
+  let fields: ReturnType<typeof configFields> = { hasProbes: false };
+  if (configUri) {
+    try {
+      fields = configFields(new TextDecoder().decode(await vscode.workspace.fs.readFile(configUri)));
+    } catch {
+      // no configuration file: settings decide everything
+    }
+  }
+  const overrides: NonNullable<SlimRequest['overrides']> = {};
+  if (!fields.metadata) overrides.metadata = config.metadataPolicy;
+  if (!fields.keep) overrides.keep = config.keepMode;
+  if (!fields.tag) overrides.tag = config.outputTag;
+  if (!fields.hasProbes && config.probeDefault !== 'none') overrides.probes = config.defaultProbes;
+  return overrides;
 }
 
 /** build.target of the Dockerfile's configuration (the editor's text when it is open): the stage that is slimmed. */

@@ -1,11 +1,13 @@
 /**
- * Edits to the probe configuration file (`trueslim.json`) made from the editor: "keep this"
- * adds include rules, "switch policy" sets `metadata`. jsonc-parser keeps the user's
+ * Edits to the probe configuration file (`trueslim.json`) made from the editor and the
+ * report: "keep this" adds include rules, "switch policy" sets `metadata`, "switch keep
+ * mode" sets `keep`. jsonc-parser keeps the user's
  * comments and formatting. vscode-free, so it can be unit tested.
  */
 import { applyEdits, modify, parse, type FormattingOptions } from 'jsonc-parser';
 import { dirname, isAbsolute, join } from 'node:path';
-import type { MetadataPolicy } from '../core/report/types';
+import type { KeepMode, MetadataPolicy, Report } from '../core/report/types';
+import type { KeepMessage } from '../shared/protocol';
 import { PROBE_CONFIG_NAME } from './files';
 
 /** The configuration file for a Dockerfile / devcontainer.json: the setting, else `trueslim.json` next to it. */
@@ -41,6 +43,24 @@ export function literalGlob(path: string): string {
   return path.replace(/[*?[]/g, '[$&]');
 }
 
+/** The include rules a "Keep this" adds: paths match themselves only, a cause's include is a glob already. */
+export function includeRulesFor(report: Report, message: Pick<KeepMessage, 'target' | 'value'>): string[] {
+  switch (message.target) {
+    case 'include':
+      return [message.value];
+    case 'path':
+      return [literalGlob(message.value)];
+    case 'package':
+      return packageMetadataPaths(report, message.value).map(literalGlob);
+  }
+}
+
+/** `ecosystem:name` → the package's metadata files, so "keep" restores what scanners read. */
+export function packageMetadataPaths(report: Report, id: string): string[] {
+  const row = report.inventory?.packages.find((p) => `${p.ecosystem}:${p.name}` === id);
+  return row ? [...row.metadataFiles] : [];
+}
+
 /** The file's text with each glob added to `include` (once; existing entries are left alone). */
 export function addIncludeRules(text: string, globs: string[]): string {
   let out = base(text);
@@ -57,18 +77,27 @@ export function addIncludeRules(text: string, globs: string[]): string {
   return out;
 }
 
-export function setMetadataPolicy(text: string, policy: MetadataPolicy): string {
+function setField(text: string, field: string, value: string): string {
   const out = base(text);
-  return applyEdits(out, modify(out, ['metadata'], policy, { formattingOptions: formatting(out) }));
+  return applyEdits(out, modify(out, [field], value, { formattingOptions: formatting(out) }));
+}
+
+export function setMetadataPolicy(text: string, policy: MetadataPolicy): string {
+  return setField(text, 'metadata', policy);
+}
+
+export function setKeepMode(text: string, mode: KeepMode): string {
+  return setField(text, 'keep', mode);
 }
 
 /** What the file itself decides, so settings only fill the gaps (the file wins: it is per project). */
-export function configFields(text: string): { hasProbes: boolean; metadata?: string; tag?: string; buildTarget?: string } {
+export function configFields(text: string): { hasProbes: boolean; metadata?: string; keep?: string; tag?: string; buildTarget?: string } {
   const c = parsed(text);
   const build = c.build && typeof c.build === 'object' ? (c.build as Record<string, unknown>) : {};
   return {
     hasProbes: Array.isArray(c.probes) && c.probes.length > 0,
     metadata: typeof c.metadata === 'string' ? c.metadata : undefined,
+    keep: typeof c.keep === 'string' ? c.keep : undefined,
     tag: typeof c.tag === 'string' ? c.tag : undefined,
     buildTarget: typeof build.target === 'string' ? build.target : undefined,
   };

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { reassemble, type MetadataPolicy, type Report, type Stage } from '../core';
+import { reassemble, type KeepMode, type MetadataPolicy, type Report, type Stage } from '../core';
 import { REPORT_SCHEMA_VERSION } from '../core/report/types';
 import {
   isWebviewMessage,
@@ -11,12 +11,14 @@ import {
   type ExportFormat,
   type HostMessage,
   type KeepMessage,
+  type SetKeepMessage,
   type SetPolicyMessage,
   type WebviewMessage,
 } from '../shared/protocol';
 import { createNonce, renderStandaloneHtml, renderWebviewHtml } from '../../webview/html';
-import { addIncludeRules, literalGlob, setMetadataPolicy } from './configFile';
-import { probeConfigUri, updateConfigFile } from './configEdits';
+import { addIncludeRules, includeRulesFor, setKeepMode, setMetadataPolicy } from './configFile';
+import { Config } from './config';
+import { overridesFor, probeConfigUri, updateConfigFile } from './configEdits';
 import { Disposable } from './lifecycle';
 import { log } from './log';
 import type { RunResults } from './results';
@@ -163,6 +165,8 @@ export class ReportPanel extends Disposable {
         return this.reply(message.requestId, () => this.keep(message));
       case 'set-policy':
         return this.reply(message.requestId, () => this.setPolicy(message));
+      case 'set-keep':
+        return this.reply(message.requestId, () => this.setKeep(message));
     }
   }
 
@@ -192,11 +196,10 @@ export class ReportPanel extends Disposable {
   private async keep(message: KeepMessage): Promise<string> {
     await this.requireTrusted();
     const { report } = this.requireReport();
-    const paths = message.target === 'path' ? [message.value] : packageMetadataPaths(report, message.value);
-    const globs = paths.map(literalGlob);
-    if (paths.length === 0) throw new Error(`The report lists no metadata files for ${message.value}.`);
+    const globs = includeRulesFor(report, message);
+    if (globs.length === 0) throw new Error(`The report lists no metadata files for ${message.value}.`);
     const configUri = await this.writeToConfig((text) => addIncludeRules(text, globs));
-    const what = message.target === 'path' ? message.value : `the metadata of ${message.value}`;
+    const what = message.target === 'package' ? `the metadata of ${message.value}` : message.value;
     await this.rebuild(`Keeping ${what}`, { addInclude: globs }, configUri);
     return `Kept ${what}.`;
   }
@@ -206,6 +209,13 @@ export class ReportPanel extends Disposable {
     const configUri = await this.writeToConfig((text) => setMetadataPolicy(text, message.policy));
     await this.rebuild(`Switching to metadata policy '${message.policy}'`, { addInclude: [], metadata: message.policy }, configUri);
     return `Metadata policy is now '${message.policy}'.`;
+  }
+
+  private async setKeep(message: SetKeepMessage): Promise<string> {
+    await this.requireTrusted();
+    const configUri = await this.writeToConfig((text) => setKeepMode(text, message.mode));
+    await this.rebuild(`Switching to keep mode '${message.mode}'`, { addInclude: [], keep: message.mode }, configUri);
+    return `Keep mode is now '${message.mode}'.`;
   }
 
   /**
@@ -221,9 +231,14 @@ export class ReportPanel extends Disposable {
     return configUri;
   }
 
-  private async rebuild(title: string, change: { addInclude: string[]; metadata?: MetadataPolicy }, configUri?: vscode.Uri): Promise<void> {
+  private async rebuild(title: string, change: { addInclude: string[]; metadata?: MetadataPolicy; keep?: KeepMode }, configUri?: vscode.Uri): Promise<void> {
     const { report, reportPath } = this.requireReport();
     this.post({ type: 'busy', stage: 'assemble', message: `${title}…` });
+    // As in a full run, settings fill what the configuration file leaves open, so a "Keep
+    // this" under `trueslim.keep: files` does not quietly rebuild under the engine's default.
+    const fromSettings = await overridesFor(new Config(report.target.path ? vscode.Uri.file(report.target.path) : undefined), configUri);
+    const metadata = change.metadata ?? fromSettings?.metadata;
+    const keep = change.keep ?? fromSettings?.keep;
     const result = await this.deps.runner.run({ title, configUri }, ({ listener, signal }) => {
       const forward = {
         ...listener,
@@ -232,7 +247,7 @@ export class ReportPanel extends Disposable {
           this.post({ type: 'busy', stage, message: detail });
         },
       };
-      return reassemble({ reportPath, addInclude: change.addInclude, metadata: change.metadata }, forward, signal);
+      return reassemble({ reportPath, addInclude: change.addInclude, metadata, keep }, forward, signal);
     });
     if (!result) throw new Error('The rebuild did not finish (see the notification and the TrueSlim log).');
     const target = this.deps.results.byReportPath(reportPath)?.target ?? report.target.path ?? report.target.reference ?? report.source.image;
@@ -295,12 +310,6 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & 
     enableScripts: true,
     localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
   };
-}
-
-/** `ecosystem:name` → the package's metadata files, so "keep" restores what scanners read. */
-export function packageMetadataPaths(report: Report, id: string): string[] {
-  const row = report.inventory?.packages.find((p) => `${p.ecosystem}:${p.name}` === id);
-  return row ? [...row.metadataFiles] : [];
 }
 
 async function readArtifact(path: string | undefined, which: string): Promise<Uint8Array> {

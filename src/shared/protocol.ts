@@ -9,11 +9,11 @@
  *   webview → `ready` (once its listener is installed; the host posts nothing before it)
  *   host    → `report` (again after every rebuild; build it with `reportMessage()`, which
  *             packs the files), `busy` while work runs, `error`
- *   webview → requests (`keep`, `set-policy`, `export`, `open-log`, `open-file`)
+ *   webview → requests (`keep`, `set-policy`, `set-keep`, `export`, `open-log`, `open-file`)
  *   host    → `reply` with the request's `requestId` once the request has finished
- *             (for `keep` / `set-policy`: after the rebuilt report was posted, or failed).
+ *             (for `keep` / `set-policy` / `set-keep`: after the rebuilt report was posted, or failed).
  */
-import type { FileKind, KeepReason, MetadataPolicy, Report, ReportFile } from '../core/report/types';
+import type { FileKind, KeepMode, KeepReason, MetadataPolicy, Report, ReportFile } from '../core/report/types';
 
 /** The webview panel's viewType; the host registers its panel serializer under it. */
 export const REPORT_VIEW_TYPE = 'trueslim.report';
@@ -25,10 +25,13 @@ export const REPORT_VIEW_TYPE = 'trueslim.report';
 export const WEBVIEW_REPORT_SCHEMA = 1;
 
 export type ExportFormat = 'json' | 'html' | 'sbom-before' | 'sbom-after';
-export type KeepTarget = 'path' | 'package';
+export type KeepTarget = 'path' | 'package' | 'include';
+export const KEEP_TARGETS: readonly KeepTarget[] = ['path', 'package', 'include'];
 
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['json', 'html', 'sbom-before', 'sbom-after'];
 export const METADATA_POLICIES: readonly MetadataPolicy[] = ['preserve', 'prune', 'strip'];
+/** The core's KEEP_MODES, repeated because the webview imports the report module for types only (a test checks). */
+export const KEEP_MODES: readonly KeepMode[] = ['packages', 'files'];
 
 // ---------------------------------------------------------------- host → webview
 
@@ -74,8 +77,9 @@ export interface ReadyMessage {
 
 /**
  * "Keep this": add an include rule and rebuild from the saved trace. `value` is an image
- * path for `path`, `ecosystem:name` for `package` (the host maps it to the package's
- * metadata files from the report's inventory).
+ * path for `path` (kept literally, glob characters and all), `ecosystem:name` for `package`
+ * (the host maps it to the package's metadata files from the report's inventory), and an
+ * include glob written as is for `include` (a verification failure cause's fix).
  */
 export interface KeepMessage {
   type: 'keep';
@@ -88,6 +92,13 @@ export interface SetPolicyMessage {
   type: 'set-policy';
   requestId: string;
   policy: MetadataPolicy;
+}
+
+/** Rebuild from the saved trace under another keep mode (and record it in the configuration). */
+export interface SetKeepMessage {
+  type: 'set-keep';
+  requestId: string;
+  mode: KeepMode;
 }
 
 export interface ExportMessage {
@@ -111,6 +122,7 @@ export type WebviewMessage =
   | ReadyMessage
   | KeepMessage
   | SetPolicyMessage
+  | SetKeepMessage
   | ExportMessage
   | OpenLogMessage
   | OpenFileMessage;
@@ -262,9 +274,11 @@ export function isWebviewMessage(x: unknown): x is WebviewMessage {
     case 'open-log':
       return true;
     case 'keep':
-      return isNonEmptyString(x.requestId) && (x.target === 'path' || x.target === 'package') && isNonEmptyString(x.value);
+      return isNonEmptyString(x.requestId) && (KEEP_TARGETS as readonly unknown[]).includes(x.target) && isNonEmptyString(x.value);
     case 'set-policy':
       return isNonEmptyString(x.requestId) && (METADATA_POLICIES as readonly unknown[]).includes(x.policy);
+    case 'set-keep':
+      return isNonEmptyString(x.requestId) && (KEEP_MODES as readonly unknown[]).includes(x.mode);
     case 'export':
       return isNonEmptyString(x.requestId) && (EXPORT_FORMATS as readonly unknown[]).includes(x.format);
     case 'open-file':

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { globToRegExp } from '../../src/core/plan/glob';
-import { addIncludeRules, configFields, configPathFor, literalGlob, minimalEdit, setMetadataPolicy } from '../../src/extension/configFile';
+import type { Report } from '../../src/core/report/types';
+import { addIncludeRules, configFields, configPathFor, includeRulesFor, literalGlob, minimalEdit, setKeepMode, setMetadataPolicy } from '../../src/extension/configFile';
 import { finalFromRange } from '../../src/extension/dockerfile';
 
 describe('extension: editing trueslim.json', () => {
@@ -24,9 +25,26 @@ describe('extension: editing trueslim.json', () => {
     assert.deepEqual(JSON.parse(out), { metadata: 'preserve', include: ['/a'] });
   });
 
+  it('sets the keep mode, keeping comments, and adds it when the file has none', () => {
+    const text = '{\n  // trained on the smoke test only\n  "keep": "packages",\n  "metadata": "prune"\n}\n';
+    const out = setKeepMode(text, 'files');
+    assert.match(out, /\/\/ trained on the smoke test only/);
+    assert.deepEqual(JSON.parse(out.replace(/\/\/.*\n/, '')), { keep: 'files', metadata: 'prune' });
+    assert.deepEqual(JSON.parse(setKeepMode('', 'files')), { keep: 'files' });
+    assert.deepEqual(JSON.parse(setKeepMode('{ "include": ["/a"] }', 'packages')), { include: ['/a'], keep: 'packages' });
+  });
+
+  it('"Keep this" includes a path literally, a package\'s metadata, and a cause\'s glob as written', () => {
+    const report = { inventory: { packages: [{ ecosystem: 'deb', name: 'tzdata', metadataFiles: ['/var/lib/dpkg/info/tzdata.list'] }] } } as unknown as Report;
+    assert.deepEqual(includeRulesFor(report, { target: 'path', value: '/srv/a*b' }), ['/srv/a[*]b']);
+    assert.deepEqual(includeRulesFor(report, { target: 'package', value: 'deb:tzdata' }), ['/var/lib/dpkg/info/tzdata.list']);
+    assert.deepEqual(includeRulesFor(report, { target: 'package', value: 'deb:nope' }), []);
+    assert.deepEqual(includeRulesFor(report, { target: 'include', value: '/var/lib/nginx/**' }), ['/var/lib/nginx/**']);
+  });
+
   it('reads what the file decides itself', () => {
-    assert.deepEqual(configFields('{ "probes": [{"type":"http"}], "metadata": "prune", }'), { hasProbes: true, metadata: 'prune', tag: undefined, buildTarget: undefined });
-    assert.deepEqual(configFields('not json'), { hasProbes: false, metadata: undefined, tag: undefined, buildTarget: undefined });
+    assert.deepEqual(configFields('{ "probes": [{"type":"http"}], "metadata": "prune", "keep": "files", }'), { hasProbes: true, metadata: 'prune', keep: 'files', tag: undefined, buildTarget: undefined });
+    assert.deepEqual(configFields('not json'), { hasProbes: false, metadata: undefined, keep: undefined, tag: undefined, buildTarget: undefined });
   });
 
   it('finds the configuration next to the target unless the setting says otherwise', () => {

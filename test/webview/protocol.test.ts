@@ -1,9 +1,9 @@
 /** The shared protocol and the page writers, without a browser. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { REPORT_SCHEMA_VERSION } from '../../src/core/report/types';
+import { KEEP_MODES as CORE_KEEP_MODES, REPORT_SCHEMA_VERSION } from '../../src/core/report/types';
 import {
-  isHostMessage, isWebviewMessage, packFiles, reportMessage, reportOf, reportUriFromState, unpackFiles, WEBVIEW_REPORT_SCHEMA,
+  isHostMessage, isWebviewMessage, KEEP_MODES, packFiles, reportMessage, reportOf, reportUriFromState, unpackFiles, WEBVIEW_REPORT_SCHEMA,
 } from '../../src/shared/protocol';
 import { jsonForScriptElement } from '../../webview/embeddedReport';
 import { renderStandaloneHtml, renderWebviewHtml, webviewCsp } from '../../webview/html';
@@ -12,6 +12,7 @@ import { fakeReport } from './fakeReport';
 describe('protocol', () => {
   it('the webview reads the schema the engine writes', () => {
     assert.equal(WEBVIEW_REPORT_SCHEMA, REPORT_SCHEMA_VERSION);
+    assert.deepEqual(KEEP_MODES, CORE_KEEP_MODES);
   });
 
   it('accepts well-formed webview messages and nothing else', () => {
@@ -20,6 +21,9 @@ describe('protocol', () => {
       { type: 'keep', requestId: 'r1', target: 'path', value: '/usr/bin/perl' },
       { type: 'keep', requestId: 'r2', target: 'package', value: 'deb:perl-base' },
       { type: 'set-policy', requestId: 'r3', policy: 'preserve' },
+      { type: 'set-keep', requestId: 'r5', mode: 'files' },
+      { type: 'set-keep', requestId: 'r6', mode: 'packages' },
+      { type: 'keep', requestId: 'r7', target: 'include', value: '/var/lib/nginx/**' },
       { type: 'export', requestId: 'r4', format: 'sbom-after' },
       { type: 'open-log' },
       { type: 'open-file', path: '/w/Dockerfile' },
@@ -31,6 +35,10 @@ describe('protocol', () => {
       { type: 'keep', requestId: 'r', target: 'folder', value: '/x' },
       { type: 'keep', requestId: 'r', target: 'path', value: '' },
       { type: 'set-policy', requestId: 'r', policy: 'everything' },
+      { type: 'set-keep', requestId: 'r', mode: 'everything' },
+      { type: 'set-keep', mode: 'files' }, // no requestId
+      { type: 'set-keep', requestId: 'r', policy: 'files' },
+      { type: 'keep', requestId: 'r', target: 'include', value: '' },
       { type: 'export', requestId: 'r', format: 'pdf' },
       { type: 'open-file', path: 42 },
     ];
