@@ -2,7 +2,7 @@
  * What the report can ask the host to do. Tracks which "Keep this" requests are in
  * flight (their buttons show "Keeping…") and reports failed replies to the banner.
  */
-import type { MetadataPolicy } from '../src/core/report/types';
+import type { KeepMode, MetadataPolicy } from '../src/core/report/types';
 import type { ExportFormat, KeepTarget, ReplyMessage } from '../src/shared/protocol';
 import { hostActionsAvailable, post, request } from './vscodeApi';
 
@@ -32,7 +32,7 @@ function key(kind: string, value: string): string {
   return `${kind}\u0000${value}`;
 }
 
-export function isPending(kind: KeepTarget | 'policy' | 'export', value: string): boolean {
+export function isPending(kind: KeepTarget | 'policy' | 'keep-mode' | 'export', value: string): boolean {
   return inFlight.has(key(kind, value));
 }
 
@@ -57,6 +57,11 @@ export function keep(target: KeepTarget, value: string): Promise<boolean> {
 
 export function setPolicy(policy: MetadataPolicy): Promise<boolean> {
   return track(key('policy', policy), () => request({ type: 'set-policy', policy }));
+}
+
+/** The host writes `keep` into the configuration and rebuilds from the saved trace under that mode. */
+export function setKeepMode(mode: KeepMode): Promise<boolean> {
+  return track(key('keep-mode', mode), () => request({ type: 'set-keep', mode }));
 }
 
 export function exportAs(format: ExportFormat): Promise<boolean> {

@@ -81,7 +81,8 @@ export function renderDetails(pane: HTMLElement, tree: FileTree | undefined, nod
     dl.append(row('Kind', file.kind), row('Size', formatBytes(file.size)));
   }
   dl.append(row(file.kept ? 'Why kept' : 'Why removed', `${REASON_LABELS[file.reason]} — ${REASON_EXPLANATIONS[file.reason]}`));
-  if (file.note) dl.append(row('Note', file.note));
+  // A kept file's note names the rule that kept it ("needed by /usr/bin/x"); a removed one's, why not.
+  if (file.note) dl.append(row(file.kept ? 'Kept because' : 'Note', file.note));
   if (file.metadata) dl.append(row('Metadata', 'Scanners read this file to find installed packages.'));
   if (file.package) {
     const pkg = file.package;

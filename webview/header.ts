@@ -1,13 +1,13 @@
 /**
- * The report header: source → slim size and reduction, verification, metadata policy
- * (with a rebuild under another policy), the privileges the trace container had, and the
- * export / log actions.
+ * The report header: source → slim size and reduction, verification, metadata policy and
+ * keep mode (each with a rebuild under another value), the privileges the trace container
+ * had, and the export / log actions.
  */
-import type { MetadataPolicy, Report, RunPrivileges } from '../src/core/report/types';
+import type { KeepMode, MetadataPolicy, Report, RunPrivileges } from '../src/core/report/types';
 import type { ExportFormat } from '../src/shared/protocol';
-import { METADATA_POLICIES } from '../src/shared/protocol';
+import { KEEP_MODES, METADATA_POLICIES } from '../src/shared/protocol';
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
-import { canAct, exportAs, isPending, openFile, openLog, setPolicy, UNAVAILABLE_HINT } from './actions';
+import { canAct, exportAs, isPending, openFile, openLog, setKeepMode, setPolicy, UNAVAILABLE_HINT } from './actions';
 import { h } from './dom';
 import { formatBytes, formatReduction, plural } from './format';
 import { icon } from './icons';
@@ -17,6 +17,16 @@ const POLICY_HELP: Record<MetadataPolicy, string> = {
   prune: 'prune — metadata of packages with no kept file dropped',
   strip: 'strip — metadata removed; scanners go blind',
 };
+
+const KEEP_HELP: Record<KeepMode, string> = {
+  packages: 'packages — every package the app used is kept whole; safer',
+  files: 'files — only the traced files (plus rules); smaller, but untested behaviour may break',
+};
+
+/** Reports written before keep modes kept traced files only. */
+export function keepModeOf(r: Report): KeepMode {
+  return r.keepMode ?? 'files';
+}
 
 /** What the trace container got beyond a default `docker run` (expected: nothing). */
 export function addedPrivileges(p: RunPrivileges): string[] {
@@ -60,6 +70,23 @@ function exportButton(format: ExportFormat, label: string, available: boolean): 
   }, label);
 }
 
+/** Like the policy switch: pick a mode, then rebuild from the saved trace under it. */
+function keepModeBlock(r: Report): HTMLElement {
+  const current = keepModeOf(r);
+  const select: VscodeSingleSelect = h('vscode-single-select', { id: 'keep-select', 'aria-label': 'Keep mode', disabled: !canAct },
+    ...KEEP_MODES.map((m) => h('vscode-option', { value: m, selected: m === current, description: KEEP_HELP[m] }, m)));
+  const apply = h('vscode-button', { id: 'apply-keep', secondary: true, disabled: true, title: canAct ? 'Rebuild from the saved trace under this keep mode' : UNAVAILABLE_HINT }, 'Rebuild');
+  select.addEventListener('change', () => {
+    apply.toggleAttribute('disabled', !canAct || select.value === current);
+  });
+  apply.addEventListener('click', () => void setKeepMode(select.value as KeepMode));
+  // Said plainly: in files mode a green verification only covers what the probes did.
+  const risk = current === 'files'
+    ? h('span', { class: 'pill warn', id: 'keep-risk' }, icon('warning'), 'Only traced files kept: behaviour the probes did not exercise may break')
+    : null;
+  return h('span', { class: 'policy keep-mode', id: 'keep-mode' }, h('span', { class: 'label' }, 'Keep'), select, apply, risk);
+}
+
 export function renderHeader(r: Report): HTMLElement {
   const target = r.target.path ?? r.target.reference ?? r.source.image;
   const policySelect: VscodeSingleSelect = h('vscode-single-select', { id: 'policy-select', 'aria-label': 'Metadata policy', disabled: !canAct },
@@ -90,6 +117,7 @@ export function renderHeader(r: Report): HTMLElement {
     h('div', { class: 'facts' },
       verificationBadge(r),
       h('span', { class: 'policy' }, h('span', { class: 'label' }, 'Metadata policy'), policySelect, applyPolicy),
+      keepModeBlock(r),
       errors + warns > 0
         ? h('span', { class: `pill ${errors > 0 ? 'bad' : 'warn'}` }, icon(errors > 0 ? 'error' : 'warning'), `${plural(errors, 'error')}, ${plural(warns, 'warning')}`)
         : h('span', { class: 'pill good' }, icon('kept'), 'No scanner warnings'),

@@ -146,6 +146,7 @@ onActionsChanged(() => {
   files.refreshDetails();
   packages.refresh();
   warnings.refresh();
+  probes.refresh();
 });
 
 window.addEventListener('message', (e: MessageEvent<unknown>) => {

@@ -1,8 +1,10 @@
 /**
  * The Probes tab: each probe's outcome on the source image (trace phase) and on the slim
- * image (verify phase), with the app's log tail when a probe failed.
+ * image (verify phase), with the app's log tail when a probe failed, and — when
+ * verification failed — its likely causes, each with the include rule that fixes it.
  */
-import type { ProbeOutcome, Report } from '../src/core/report/types';
+import type { FailureCause, ProbeOutcome, Report } from '../src/core/report/types';
+import { canAct, isPending, keep, UNAVAILABLE_HINT } from './actions';
 import { h } from './dom';
 import { formatDuration } from './format';
 import { icon } from './icons';
@@ -25,11 +27,42 @@ function logTail(o: ProbeOutcome | undefined, label: string): HTMLElement | null
     h('pre', null, o.appLogTail.join('\n')));
 }
 
+function causeItem(c: FailureCause): HTMLElement {
+  const pending = isPending('include', c.include);
+  return h('li', { class: 'cause', 'data-include': c.include },
+    h('div', { class: 'cause-message' }, c.message),
+    h('div', { class: 'muted' }, 'Missing in the slim image: ', h('code', { class: 'cause-path' }, c.path),
+      ' — fix: include ', h('code', null, c.include)),
+    h('vscode-button', {
+      class: 'keep-cause',
+      disabled: !canAct || pending,
+      title: canAct ? `Add the include rule ${c.include} and rebuild from the saved trace` : UNAVAILABLE_HINT,
+      onclick: () => void keep('include', c.include),
+    }, pending ? 'Keeping…' : 'Keep this'));
+}
+
+function causesBlock(causes: readonly FailureCause[] | undefined): HTMLElement | null {
+  if (!causes || causes.length === 0) return null;
+  return h('section', { class: 'causes', id: 'verify-causes', 'aria-labelledby': 'causes-title' },
+    h('h3', { id: 'causes-title' }, 'Why verification likely failed'),
+    h('p', { class: 'muted' }, 'The app looked for these paths in the slim image; the source image has them.'),
+    h('ul', { class: 'cause-list' }, ...causes.map(causeItem)));
+}
+
 export class ProbesView {
   readonly element = h('div', { class: 'probes-tab scroll' });
+  private report?: Report;
+
+  /** Pending "Keep this" buttons changed. */
+  refresh(): void {
+    if (this.report) this.setReport(this.report);
+  }
 
   setReport(report: Report): void {
+    this.report = report;
     this.element.replaceChildren();
+    const causes = causesBlock(report.verify.causes);
+    if (causes) this.element.append(causes);
     if (report.probes.length === 0) {
       this.element.append(h('p', { class: 'muted empty' }, 'No probes ran. Without probes the trace only sees the app start; add probes in trueslim.json.'));
       return;

@@ -7,6 +7,7 @@ import type {
   ExportMessage,
   KeepMessage,
   ReplyMessage,
+  SetKeepMessage,
   SetPolicyMessage,
   WebviewMessage,
 } from '../src/shared/protocol';
@@ -43,7 +44,7 @@ export function post(message: WebviewMessage): void {
   api.postMessage(message);
 }
 
-type Request = Omit<KeepMessage, 'requestId'> | Omit<SetPolicyMessage, 'requestId'> | Omit<ExportMessage, 'requestId'>;
+type Request = Omit<KeepMessage, 'requestId'> | Omit<SetPolicyMessage, 'requestId'> | Omit<SetKeepMessage, 'requestId'> | Omit<ExportMessage, 'requestId'>;
 
 const pending = new Map<string, (reply: ReplyMessage) => void>();
 let nextId = 1;

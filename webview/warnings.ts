@@ -1,10 +1,11 @@
 /**
  * The Warnings tab: grouped by severity, each with why it matters, how to fix it, and the
- * one-click action the report offers (keep a path, keep a package's metadata, switch policy).
+ * one-click action the report offers (keep a path, keep a package's metadata, switch policy
+ * or keep mode).
  */
-import type { MetadataPolicy, Report, ReportWarning, Severity } from '../src/core/report/types';
-import { METADATA_POLICIES } from '../src/shared/protocol';
-import { canAct, isPending, keep, setPolicy, UNAVAILABLE_HINT } from './actions';
+import type { KeepMode, MetadataPolicy, Report, ReportWarning, Severity } from '../src/core/report/types';
+import { KEEP_MODES, METADATA_POLICIES } from '../src/shared/protocol';
+import { canAct, isPending, keep, setKeepMode, setPolicy, UNAVAILABLE_HINT } from './actions';
 import { h } from './dom';
 import { icon } from './icons';
 
@@ -39,6 +40,14 @@ function actionButton(w: ReportWarning): HTMLElement | undefined {
       label = `Switch to ${policy}`;
       pending = isPending('policy', policy);
       run = () => void setPolicy(policy);
+      break;
+    }
+    case 'set-keep': {
+      if (!(KEEP_MODES as readonly string[]).includes(a.value)) return undefined;
+      const mode = a.value as KeepMode;
+      label = `Switch to keep mode ${mode}`;
+      pending = isPending('keep-mode', mode);
+      run = () => void setKeepMode(mode);
       break;
     }
     default:

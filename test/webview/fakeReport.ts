@@ -5,12 +5,14 @@
  * the engine and not a fixture of it.
  */
 import type {
-  KeepReason, PackageRow, ProbeOutcome, Report, ReportFile, ReportWarning,
+  KeepMode, KeepReason, PackageRow, ProbeOutcome, Report, ReportFile, ReportWarning,
 } from '../../src/core/report/types';
 
 export interface FakeReportOptions {
   files: number;
   seed?: number;
+  /** `files` adds the engine's TS131 warning, as a files-mode run does. Default `packages`. */
+  keepMode?: KeepMode;
 }
 
 /** mulberry32: small, fast, good enough for test data. */
@@ -37,7 +39,7 @@ interface FakePackage {
   used: boolean;
 }
 
-export function fakeReport({ files: target, seed = 42 }: FakeReportOptions): Report {
+export function fakeReport({ files: target, seed = 42, keepMode = 'packages' }: FakeReportOptions): Report {
   const rand = rng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
   const files: ReportFile[] = [];
@@ -83,6 +85,10 @@ export function fakeReport({ files: target, seed = 42 }: FakeReportOptions): Rep
   add({ path: '/usr/bin/python3.11', kept: true, size: 6_832_312, reason: 'traced', package: 'deb:python3.11-minimal' });
   add({ path: '/usr/bin/python3', kept: true, size: 0, reason: 'symlink', kind: 'symlink', package: 'deb:python3.11-minimal' });
   add({ path: '/usr/bin/perl', kept: false, size: 3_478_464, reason: 'none', package: 'deb:perl-base' });
+  // Kept by the rules of keep modes, each with the note that names the rule.
+  add({ path: '/usr/lib/x86_64-linux-gnu/libffi.so.8', kept: true, size: 51_208, reason: 'library', note: 'needed by /usr/lib/python3.11/lib-dynload/_ctypes.so', package: 'deb:libffi8' });
+  add({ path: '/usr/share/zoneinfo/Europe/Paris', kept: true, size: 2_962, reason: 'family', note: 'time zones: /usr/share/zoneinfo/UTC was used', package: 'deb:tzdata' });
+  addDirs('/var/cache/app/');
 
   // Metadata of every package (dpkg database, dist-info), mostly kept (policy preserve);
   // two packages lose theirs so the report has something to warn about.
@@ -143,6 +149,8 @@ export function fakeReport({ files: target, seed = 42 }: FakeReportOptions): Rep
       f.reason = 'parent';
     }
   }
+  // A run-time folder: empty, kept for what the app creates in it.
+  Object.assign(files.find((f) => f.path === '/var/cache/app')!, { kept: true, reason: 'folder', note: 'empty in the image and writable by the app user' });
 
   // Sorted by path, as the engine writes them (src/core/report/buildReport.ts).
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -203,6 +211,12 @@ export function fakeReport({ files: target, seed = 42 }: FakeReportOptions): Rep
       why: 'Packages that are installed but unused still count for a vulnerability audit.',
       fix: 'Switch to preserve.', action: { kind: 'set-policy', value: 'preserve' },
     },
+    ...(keepMode === 'files' ? [{
+      code: 'TS131', severity: 'info' as const,
+      message: 'Keep mode "files": only traced files stay; what the probe did not exercise may break.',
+      why: 'Keep mode "files" keeps only what the probe touched.', fix: 'Use keep mode "packages".',
+      action: { kind: 'set-keep' as const, value: 'packages' },
+    }] : []),
     { code: 'TS301', severity: 'info', message: 'The rpm database format (Berkeley DB) is kept but not parsed', why: 'TrueSlim cannot list its packages; scanners may.' },
     { code: 'TS302', severity: 'info', message: 'setuid binaries do not gain privileges while traced', why: 'The sensor runs the app with no_new_privs.' },
   ];
@@ -230,10 +244,19 @@ export function fakeReport({ files: target, seed = 42 }: FakeReportOptions): Rep
     source: { image: 'fizzbuzz:latest', id: 'sha256:1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a7988', sizeBytes: sourceBytes, files: nonDir.length },
     slim: { image: 'fizzbuzz:latest-slim', id: 'sha256:9a8b7c6d5e4f30219a8b7c6d5e4f30219a8b7c6d5e4f30219a8b7c6d5e4f3021', sizeBytes: slimBytes, files: nonDir.filter((f) => f.kept).length },
     metadataPolicy: 'prune',
-    verify: { passed: false },
+    keepMode,
+    verify: {
+      passed: false,
+      causes: [{
+        message: 'kept nothing under /usr/local/lib/python3.11/site-packages/locale_data; the app tried /usr/local/lib/python3.11/site-packages/locale_data/__init__.py',
+        path: '/usr/local/lib/python3.11/site-packages/locale_data/__init__.py',
+        include: '/usr/local/lib/python3.11/site-packages/locale_data/**',
+      }],
+    },
     probes,
     files,
     missing: ['/usr/lib/python3.11/sitecustomize.py'],
+    created: ['/tmp/app.pid'],
     warnings,
     inventory: { os: { id: 'debian', versionId: '12', prettyName: 'Debian GNU/Linux 12 (bookworm)', identifiedBy: { syft: '/etc/os-release', trivy: '/etc/os-release' } }, packages: rows, unparsed: [] },
     trace: {

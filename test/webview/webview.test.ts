@@ -73,6 +73,46 @@ describe('report webview', () => {
     await page.context().close();
   });
 
+  it('header shows the keep mode, and switching it posts set-keep', async () => {
+    const { page, view } = await open();
+    assert.equal(await view.$eval('#keep-select', (el) => (el as HTMLSelectElement).value), 'packages');
+    assert.equal(await view.$('#keep-risk'), null, 'packages mode carries no risk note');
+    assert.equal(await view.getAttribute('#apply-keep', 'disabled'), '', 'nothing to rebuild under the current mode');
+    await view.$eval('#keep-select', (el) => {
+      (el as HTMLSelectElement).value = 'files';
+      el.dispatchEvent(new Event('change'));
+    });
+    await view.click('#apply-keep');
+    await page.waitForFunction(() => (window as unknown as { __posted: Array<{ type: string }> }).__posted.some((m) => m.type === 'set-keep'));
+    const m = (await posted(page)).find((x) => x.type === 'set-keep');
+    assert.equal(m?.mode, 'files');
+    assert.equal(typeof m?.requestId, 'string');
+    await page.context().close();
+  });
+
+  it('files mode says plainly what may break, and TS131\'s button switches back to packages', async () => {
+    const filesUrl = harness.writePage(fakeReport({ files: 300, keepMode: 'files' }), 'files-mode.html');
+    const { page, view } = await open(filesUrl);
+    assert.equal(await view.$eval('#keep-select', (el) => (el as HTMLSelectElement).value), 'files');
+    assert.match((await view.textContent('#keep-risk')) ?? '', /behaviour the probes did not exercise may break/);
+    await view.click('vscode-tab-header[data-tab="warnings"]');
+    const button = view.locator('.warning-card[data-code="TS131"] vscode-button[data-action="set-keep"]');
+    assert.match((await button.textContent()) ?? '', /packages/);
+    await button.click();
+    await page.waitForFunction(() => (window as unknown as { __posted: Array<{ type: string }> }).__posted.some((m) => m.type === 'set-keep'));
+    assert.equal((await posted(page)).find((x) => x.type === 'set-keep')?.mode, 'packages');
+    await page.context().close();
+  });
+
+  it('a report from before keep modes reads as files mode', async () => {
+    const old = fakeReport({ files: 200 });
+    delete old.keepMode;
+    const { page, view } = await open(harness.writePage(old, 'old.html'));
+    assert.equal(await view.$eval('#keep-select', (el) => (el as HTMLSelectElement).value), 'files');
+    assert.ok(await view.$('#keep-risk'));
+    await page.context().close();
+  });
+
   it('search filters the tree to matching rows', async () => {
     const { page, view } = await open();
     await search(view, 'main.py');
@@ -137,6 +177,33 @@ describe('report webview', () => {
     await page.context().close();
   });
 
+  it('a kept file\'s details say which rule kept it; the reason filter knows the new reasons', async () => {
+    const { page, view } = await open();
+    await search(view, 'Paris');
+    await view.click('.row[data-path="/usr/share/zoneinfo/Europe/Paris"]');
+    const details = (await view.textContent('.details')) ?? '';
+    assert.match(details, /Why kept\s*loaded by name/);
+    assert.match(details, /Kept because\s*time zones: \/usr\/share\/zoneinfo\/UTC was used/);
+    assert.doesNotMatch(details, /Note/);
+    await search(view, '');
+    await nextTreeRender(view, () => view.$eval('#reason-filter', (el) => {
+      (el as HTMLSelectElement).value = 'library';
+      el.dispatchEvent(new Event('change'));
+    }));
+    assert.match((await view.textContent('.files-tab .count')) ?? '', /^1 of 3,000 files$/);
+    await nextTreeRender(view, () => view.click('#expand-all'));
+    assert.deepEqual(await rowPaths(view, '.tree-viewport .row:not(.dir)'), ['/usr/lib/x86_64-linux-gnu/libffi.so.8']);
+    // A removed file's note keeps its plain label.
+    await nextTreeRender(view, () => view.$eval('#reason-filter', (el) => {
+      (el as HTMLSelectElement).value = 'any';
+      el.dispatchEvent(new Event('change'));
+    }));
+    await search(view, 'README.md');
+    await view.click('.row[data-path="/app/README.md"]');
+    assert.match((await view.textContent('.details')) ?? '', /Note\s*removed by exclude rule/);
+    await page.context().close();
+  });
+
   it('packages table shows a row per package, with "Keep this package\'s metadata" where scanners lose it', async () => {
     const { page, view } = await open();
     await view.click('vscode-tab-header[data-tab="packages"]');
@@ -173,6 +240,25 @@ describe('report webview', () => {
     await view.click('vscode-tab-header[data-tab="probes"]');
     await view.locator('tr[data-probe="exec python -m app.selftest"] td.outcome.failed').waitFor();
     assert.match((await view.textContent('.log-tail pre')) ?? '', /ModuleNotFoundError/);
+    await page.context().close();
+  });
+
+  it('verification causes are listed with a Keep button that posts their include rule', async () => {
+    const { page, view } = await open();
+    await view.click('vscode-tab-header[data-tab="probes"]');
+    const cause = report.verify.causes![0];
+    const item = view.locator(`#verify-causes .cause[data-include="${cause.include}"]`);
+    await item.waitFor();
+    assert.match((await item.textContent()) ?? '', /kept nothing under/);
+    assert.equal(await item.locator('.cause-path').textContent(), cause.path);
+    // The app log tail is still there.
+    assert.match((await view.textContent('.log-tail pre')) ?? '', /ModuleNotFoundError/);
+    await item.locator('vscode-button.keep-cause').click();
+    await page.waitForFunction(() => (window as unknown as { __posted: Array<{ type: string }> }).__posted.some((m) => m.type === 'keep'));
+    const keep = (await posted(page)).find((m) => m.type === 'keep');
+    assert.deepEqual({ target: keep?.target, value: keep?.value }, { target: 'include', value: cause.include });
+    assert.equal(await item.locator('vscode-button.keep-cause').getAttribute('disabled'), '', 'disabled while the host works');
+    assert.match((await item.locator('vscode-button.keep-cause').textContent()) ?? '', /Keeping/);
     await page.context().close();
   });
 
@@ -287,6 +373,12 @@ describe('report webview', () => {
     await page.click('.tree-viewport .row:not(.dir)');
     assert.equal(await page.textContent('.details .path'), '/app/</script><script>alert(1)</script>');
     assert.equal(await page.getAttribute('.details vscode-button.keep-path', 'disabled'), '');
+    // The header's keep mode and the Probes tab's causes travel with the export, actions off.
+    assert.equal(await page.$eval('#keep-select', (el) => (el as HTMLSelectElement).value), 'packages');
+    assert.equal(await page.getAttribute('#keep-select', 'disabled'), '');
+    await page.click('vscode-tab-header[data-tab="probes"]');
+    await page.waitForSelector('#verify-causes .cause');
+    assert.equal(await page.getAttribute('#verify-causes vscode-button.keep-cause', 'disabled'), '');
     assert.deepEqual(requests, []);
     assert.deepEqual(errors, []);
     await context.close();
