@@ -1,7 +1,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import type Dockerode from 'dockerode';
 import { CancelledError } from '../../src/core/errors';
 import type { RunListener } from '../../src/core/events';
@@ -137,12 +137,31 @@ describe('runProbes orchestration', () => {
   });
 });
 
+/** A TCP server on 127.0.0.1 that holds (`hold`) or at once closes (as the engine's port proxy does before the app listens) every connection. */
+async function tcpServer(mode: 'hold' | 'close'): Promise<{ port: number; close(): void }> {
+  const sockets = new Set<import('node:net').Socket>();
+  const server = createServer((s) => {
+    if (mode === 'close') s.destroy();
+    else sockets.add(s);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+}
+
 describe('host probe (no engine needed)', () => {
   it('passes on exit 0 with the app address in the environment, fails with the code', async () => {
-    const ctx = context({ ports: new Map([[8080, 45678]]), exposedPorts: [8080] });
+    const app = await tcpServer('hold');
+    after(() => app.close());
+    const ctx = context({ ports: new Map([[8080, app.port]]), exposedPorts: [8080] });
     const outcomes = await runProbes(
       [
-        { type: 'host', command: 'test "$TRUESLIM_URL" = http://127.0.0.1:45678 && test "$TRUESLIM_PORT_8080" = 45678 && echo seen-$TRUESLIM_HOST' },
+        { type: 'host', command: `test "$TRUESLIM_URL" = http://127.0.0.1:${app.port} && test "$TRUESLIM_PORT_8080" = ${app.port} && echo seen-$TRUESLIM_HOST` },
         { type: 'host', command: 'echo why >&2; exit 3' },
       ],
       ctx,
@@ -151,6 +170,33 @@ describe('host probe (no engine needed)', () => {
     assert.ok(ctx.lines.some((l) => l.endsWith('seen-127.0.0.1')), 'output streamed to the listener');
     assert.equal(outcomes[1].passed, false);
     assert.match(outcomes[1].message, /exited with code 3: why/);
+  });
+  it('waits until the app listens: a proxy that closes connections is not the app', async () => {
+    const proxy = await tcpServer('close');
+    after(() => proxy.close());
+    const exited = new Promise<{ exitCode: number }>((resolve) => setTimeout(() => resolve({ exitCode: 1 }), 1500));
+    const started = Date.now();
+    const [o] = await runProbes([{ type: 'host', command: 'true' }], context({ ports: new Map([[5432, proxy.port]]), appExited: exited }));
+    assert.equal(o.passed, false);
+    assert.ok(Date.now() - started >= 1000, 'it waited');
+    assert.match(o.message, /port 5432 .* not ready|exited/);
+  });
+  it('a port that starts listening late is waited for', async () => {
+    const late = await tcpServer('hold');
+    const port = late.port;
+    late.close();
+    let again: { close(): void } | undefined;
+    const reopened = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        const sockets = new Set<import('node:net').Socket>();
+        const server = createServer((s) => sockets.add(s)).listen(port, '127.0.0.1', () => resolve());
+        again = { close: () => (sockets.forEach((s) => s.destroy()), server.close()) };
+      }, 800),
+    );
+    after(() => again?.close());
+    const [o] = await runProbes([{ type: 'host', command: 'true' }], context({ ports: new Map([[8080, port]]) }));
+    await reopened;
+    assert.equal(o.passed, true, o.message);
   });
   it('a missing cwd fails instead of throwing', async () => {
     const [o] = await runProbes([{ type: 'host', command: 'true', cwd: '/nonexistent-trueslim-dir' }], context());

@@ -102,6 +102,28 @@ describe('summarize', () => {
     assert.ok(!text.includes('trace-only'));
   });
 
+  it('explains a failed verification: the app log tail, each likely cause with its include, the files-mode risk', () => {
+    const failing = { ...probe('GET /', 'verify', false, 'connection refused'), appLogTail: ['starting', 'nginx: [emerg] mkdir() "/var/lib/nginx/body" failed (2: No such file or directory)'] };
+    const text = summarize(
+      report({
+        keepMode: 'files',
+        verify: { passed: false, causes: [{ path: '/var/lib/nginx/body', include: '/var/lib/nginx', message: 'kept nothing under /var/lib/nginx; the app tried /var/lib/nginx/body' }] },
+        probes: [failing],
+      }),
+    );
+    assert.deepEqual(text.split('\n').slice(3), [
+      '  ✗ GET /: connection refused',
+      '    | starting',
+      '    | nginx: [emerg] mkdir() "/var/lib/nginx/body" failed (2: No such file or directory)',
+      'likely cause (the slim image lacks what the source has):',
+      '  - kept nothing under /var/lib/nginx; the app tried /var/lib/nginx/body  → fix: "include": ["/var/lib/nginx"]',
+      'keep mode files: only what the probe touched stays; behaviour it did not exercise may break (--keep packages keeps used packages whole).',
+    ]);
+    const none = summarize(report({ keepMode: 'packages', verify: { passed: false, causes: [] }, probes: [probe('GET /', 'verify', false, 'HTTP 500')] }));
+    assert.match(none, /no removed file explains it/);
+    assert.doesNotMatch(none, /keep mode files/);
+  });
+
   it('says not verified when verification was skipped, even if passed is false', () => {
     const text = summarize(report({ verify: { passed: false, skipped: true }, probes: [] }));
     assert.match(text.split('\n')[1]!, /^not verified \(0\/0 probes\)/);

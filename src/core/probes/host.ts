@@ -4,7 +4,8 @@ import type { HostProbe } from '../config/types';
 import { CancelledError } from '../errors';
 import type { ProbeOutcome } from '../report/types';
 import { delay, settledOrAborted } from './abort';
-import { DEFAULT_COMMAND_TIMEOUT_SECONDS, type ProbeContext } from './context';
+import { DEFAULT_COMMAND_TIMEOUT_SECONDS, DEFAULT_READY_TIMEOUT_SECONDS, type ProbeContext } from './context';
+import { waitForPort } from './portReady';
 import { hostProbeName, seconds } from './format';
 import { LineCollector, outputNote } from './lines';
 
@@ -40,6 +41,15 @@ export async function runHostProbe(probe: HostProbe, ctx: ProbeContext): Promise
 
   // spawn reports a missing cwd as "spawn sh ENOENT", which points at the wrong thing.
   if (probe.cwd !== undefined && !existsSync(probe.cwd)) return result(false, `working directory ${probe.cwd} does not exist`);
+  // Like an http probe, a host command waits until the app listens (a database still
+  // running initdb would refuse the first client).
+  let exitedApp = false;
+  void ctx.appExited.then(() => (exitedApp = true), () => undefined);
+  const deadline = started + DEFAULT_READY_TIMEOUT_SECONDS * 1000;
+  for (const [containerPort, hostPort] of ctx.ports) {
+    const problem = await waitForPort(ctx.host, hostPort, deadline, ctx.signal, () => exitedApp);
+    if (problem !== undefined) return result(false, `port ${containerPort} (host ${ctx.host}:${hostPort}) not ready after ${seconds(Date.now() - started)} (last: ${problem})`);
+  }
   const child = spawn('sh', ['-c', probe.command], {
     cwd: probe.cwd,
     env: { ...process.env, ...hostProbeEnv(ctx.host, ctx.ports, ctx.exposedPorts) },

@@ -1,6 +1,9 @@
 import { formatBytes, reductionPercent } from './format';
 import type { Report } from './types';
 
+/** App log lines shown per failed probe (the report has up to 40). */
+const APP_LOG_LINES = 10;
+
 /** The few lines a user reads after a run (CLI stdout, extension notification). */
 export function summarize(report: Report, reportPath?: string): string {
   const verified = report.verify.skipped ? 'not verified' : report.verify.passed ? 'verified' : 'VERIFICATION FAILED';
@@ -18,7 +21,18 @@ export function summarize(report: Report, reportPath?: string): string {
       (report.inventory ? ` · ${hidden} package(s) hidden from scanners` : ''),
     `warnings: ${bySeverity('error')} errors, ${bySeverity('warning')} warnings, ${bySeverity('info')} notes`,
   ];
-  for (const p of verifyProbes.filter((p) => !p.passed)) lines.push(`  ✗ ${p.name}: ${p.message}`);
+  for (const p of verifyProbes.filter((p) => !p.passed)) {
+    lines.push(`  ✗ ${p.name}: ${p.message}`);
+    for (const l of (p.appLogTail ?? []).slice(-APP_LOG_LINES)) lines.push(`    | ${l}`);
+  }
+  const causes = report.verify.causes ?? [];
+  if (causes.length > 0) {
+    lines.push('likely cause (the slim image lacks what the source has):');
+    for (const c of causes) lines.push(`  - ${c.message}  → fix: "include": ["${c.include}"]`);
+  } else if (report.verify.causes && !report.verify.passed) {
+    lines.push('no removed file explains it: the app found every path it looked for; compare the app log above with the source image.');
+  }
+  if (report.keepMode === 'files') lines.push('keep mode files: only what the probe touched stays; behaviour it did not exercise may break (--keep packages keeps used packages whole).');
   if (reportPath) lines.push(`report: ${reportPath}`);
   return lines.join('\n');
 }

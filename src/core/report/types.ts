@@ -77,6 +77,19 @@ export interface ReportWarning {
   action?: { kind: 'include-path' | 'include-package' | 'set-policy' | 'set-keep'; value: string };
 }
 
+/**
+ * Why the slim image failed where the source worked: a path the app looked for in the slim
+ * image (verification runs under the sensor) that the source image has.
+ */
+export interface FailureCause {
+  /** "kept nothing under /var/lib/nginx; the app tried /var/lib/nginx/body". */
+  message: string;
+  /** What the app failed to find in the slim image. */
+  path: string;
+  /** The include rule that brings it back (for trueslim.json and the report's Keep button). */
+  include: string;
+}
+
 export interface ProbeOutcome {
   name: string;
   kind: 'http' | 'exec' | 'host' | 'wait';
@@ -130,7 +143,7 @@ export interface Report {
   metadataPolicy: MetadataPolicy;
   /** Keep granularity of the run (absent in reports written before keep modes: `files`). */
   keepMode?: KeepMode;
-  verify: { passed: boolean; skipped?: boolean };
+  verify: { passed: boolean; skipped?: boolean; causes?: FailureCause[] };
   probes: ProbeOutcome[];
   files: ReportFile[];
   /** Paths the app looked up that did not exist and it did not create (their nearest folder is kept). */

@@ -15,8 +15,9 @@ import { resolveRuntimeUser } from '../plan/runtimeUser';
 import { reportFiles, toolVersion } from '../report/buildReport';
 import { planWarnings } from '../plan/planWarnings';
 import { displayPath } from '../tar/paths';
-import { REPORT_SCHEMA_VERSION, type ProbeOutcome, type Report, type RunPrivileges } from '../report/types';
+import { REPORT_SCHEMA_VERSION, type FailureCause, type ProbeOutcome, type Report, type RunPrivileges } from '../report/types';
 import type { TraceRecord } from '../trace/traceLog';
+import { diagnoseSlim } from '../verify/diagnose';
 import { verifySlim } from '../verify/verifySlim';
 import type { SlimResult } from './api';
 import { usedInteractively } from './interactive';
@@ -134,7 +135,7 @@ export async function finishFromTrace(
   const slimInfo = await p.docker.getImage(slimId).inspect();
 
   clock.enter('verify', `running ${p.slimTag} under the same probes`);
-  const verify = await verifySlim(p.docker, {
+  const verifySpec = {
     image: slimId,
     runId: input.runId,
     probes: p.probes,
@@ -144,7 +145,17 @@ export async function finishFromTrace(
     listener,
     signal,
     finishSignal,
-  });
+  };
+  const verify = await verifySlim(p.docker, verifySpec);
+  let causes: FailureCause[] | undefined;
+  if (!verify.passed) {
+    clock.enter('verify', `tracing ${p.slimTag} to find what it lacks`);
+    causes = await diagnoseSlim(p.docker, { ...verifySpec, architecture: p.source.architecture, command: p.source.command, user: p.source.user }, index, isKept).catch((err: Error) => {
+      listener.log?.('engine', `could not trace the slim image to explain the failure: ${err.message}`);
+      return undefined;
+    });
+    throwIfCancelled(signal, 'verify');
+  }
 
   // A failed verification keeps the slim image under its tag too, for inspection.
   await tagSlimImage(p.docker, slimId, p.slimTag);
@@ -166,7 +177,7 @@ export async function finishFromTrace(
     slim: { image: p.slimTag, id: slimId, sizeBytes: slimInfo.Size, files: layer.files },
     metadataPolicy: policy,
     keepMode: p.config.keep,
-    verify: { passed: verify.passed },
+    verify: { passed: verify.passed, ...(causes ? { causes } : {}) },
     probes: [...input.traceOutcomes, ...verify.outcomes],
     files: reportFiles(index, plan, inventory),
     missing: plan.missing.map(displayPath),
