@@ -9,6 +9,8 @@ import { connectDocker } from '../../src/core/docker/client';
 import { buildImage } from '../../src/core/docker/build';
 import { CancelledError, ExitCode, TrueSlimError } from '../../src/core/errors';
 import type { RunListener } from '../../src/core/events';
+import { resolveSource } from '../../src/core/run/prepare';
+import { StageClock } from '../../src/core/run/timings';
 
 const LABEL = { 'trueslim.test': 'build' };
 /** Unique per run, so the cancel test finds its own step container among others. */
@@ -140,6 +142,22 @@ describe('connectDocker', () => {
       assert.match(e.details?.join(' ') ?? '', /ECONNREFUSED/);
       return true;
     });
+  });
+
+  it('rebuilding a changed Dockerfile removes the build it replaced (no <none> left behind)', async () => {
+    const dir = project('rebuild', { Dockerfile: `FROM ${BASE_IMAGE}\nRUN echo one > /v\nCMD ["cat", "/v"]\n`, 'trueslim.json': '{ "build": { "tag": "trueslim-rebuild-test:latest" } }' });
+    images.push('trueslim-rebuild-test:latest');
+    const clock = new StageClock({});
+    await resolveSource({ target: join(dir, 'Dockerfile') }, clock, {});
+    const first = docker('image', 'inspect', '-f', '{{.Id}}', 'trueslim-rebuild-test:latest');
+    writeFileSync(join(dir, 'Dockerfile'), `FROM ${BASE_IMAGE}\nRUN echo two > /v\nCMD ["cat", "/v"]\n`);
+    await resolveSource({ target: join(dir, 'Dockerfile') }, clock, {});
+    const second = docker('image', 'inspect', '-f', '{{.Id}}', 'trueslim-rebuild-test:latest');
+    assert.notEqual(first, second);
+    assert.notEqual(dockerStatus('image', 'inspect', first).status, 0, 'the replaced build is gone');
+    // Building the same again keeps it (nothing replaced).
+    await resolveSource({ target: join(dir, 'Dockerfile') }, clock, {});
+    assert.equal(docker('image', 'inspect', '-f', '{{.Id}}', 'trueslim-rebuild-test:latest'), second);
   });
 
   it('names a socket override that does not exist', async () => {

@@ -8,6 +8,7 @@ import { connectDocker } from '../docker/client';
 import { isLocalEndpoint } from '../docker/endpoint';
 import { UsageError, throwIfCancelled } from '../errors';
 import type { RunListener } from '../events';
+import { removeUntaggedImage } from '../image/loadImage';
 import { inspectSource, type SourceInfo } from '../image/sourceImage';
 import { defaultProbes } from '../probes/defaults';
 import { buildSpecFor } from '../target/buildSpec';
@@ -70,13 +71,15 @@ export async function resolveSource(
   } else if (spec) {
     clock.enter('build', `building ${spec.dockerfile}`);
     reference = config.build.tag ?? sourceTagForDockerfile(spec.dockerfile);
-    await refuseForeignTag(docker, reference);
+    const previous = await refuseForeignTag(docker, reference);
     await buildImage(
       docker,
       { ...spec, secretArgs: config.build.secretArgs, labels: { [LABEL_BUILT_BY]: 'trueslim' }, tag: reference },
       listener,
       signal,
     );
+    // The build TrueSlim made before, now untagged, would linger as <none> forever.
+    if (previous !== undefined && previous !== (await docker.getImage(reference).inspect()).Id) await removeUntaggedImage(docker, previous);
   } else if (target.kind === 'image') {
     reference = target.reference;
   } else if (target.kind === 'devcontainer' && target.image) {
@@ -91,16 +94,18 @@ export async function resolveSource(
 /**
  * Building moves the tag to the new image: only a tag that TrueSlim's own build holds, or a
  * free one. A folder named `python` must not take `python:latest` from the user's image.
+ * Returns the id of TrueSlim's earlier build under that tag, if there is one.
  */
-async function refuseForeignTag(docker: Dockerode, tag: string): Promise<void> {
-  let labels: Record<string, string> | undefined;
+async function refuseForeignTag(docker: Dockerode, tag: string): Promise<string | undefined> {
+  let info: { Id: string; Config?: { Labels?: Record<string, string> | null } };
   try {
-    labels = ((await docker.getImage(tag).inspect()) as { Config?: { Labels?: Record<string, string> | null } }).Config?.Labels ?? {};
+    info = (await docker.getImage(tag).inspect()) as typeof info;
   } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) return;
+    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
     throw error;
   }
-  if (labels[LABEL_BUILT_BY] === 'trueslim') return;
+  const labels = info.Config?.Labels ?? {};
+  if (labels[LABEL_BUILT_BY] === 'trueslim') return info.Id;
   throw new UsageError(
     `The build would move the tag ${tag} from an image TrueSlim did not build`,
     `Set "build": { "tag": "<name>:<tag>" } in trueslim.json to build under another tag, or remove or rename the existing ${tag} yourself.`,
