@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseTraceLog, unescapePath, type TraceRecord } from '../../src/core/trace/traceLog';
+import { artifactNames } from '../../src/core/run/finish';
 import { readTraceFile, writeTraceFile } from '../../src/core/run/savedTrace';
 
 const ALL_BYTES = String.fromCharCode(...Array.from({ length: 256 }, (_, i) => i));
@@ -102,7 +103,7 @@ describe('savedTrace', () => {
       { op: 'chdir', ok: false, path: '/nl\n/cr\r/tab\t' },
       { op: 'cwd', ok: true, path: '/app' },
     ];
-    const file = await writeTraceFile(dir, records);
+    const file = await writeTraceFile(join(dir, 'trace.log'), records);
     assert.equal(file, join(dir, 'trace.log'));
     assert.deepEqual(await readTraceFile(file), records);
 
@@ -118,7 +119,15 @@ describe('savedTrace', () => {
   it('writes exactly what the sensor writes (the same parser reads both)', async () => {
     const sensorLine = 'open + /caf\\xc3\\xa9\\x20menu\\x0a\\x5c\\x7f';
     const [fromSensor] = parseTraceLog(sensorLine + '\n').records;
-    const file = await writeTraceFile(dir, [fromSensor!]);
+    const file = await writeTraceFile(join(dir, 'trace.log'), [fromSensor!]);
     assert.equal(readFileSync(file, 'latin1'), sensorLine + '\n');
+  });
+});
+
+describe('artifactNames', () => {
+  it('keeps the fixed names for report.json and prefixes them for any other report name', () => {
+    assert.equal(artifactNames('/r', '/r/report.json')('trace.log'), '/r/trace.log');
+    assert.equal(artifactNames('/r', '/r/nginx.json')('trace.log'), '/r/nginx.trace.log');
+    assert.equal(artifactNames('/r', '/r/pg-run.json')('sbom-after.cdx.json'), '/r/pg-run.sbom-after.cdx.json');
   });
 });

@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { ExitCode, throwIfCancelled } from '../errors';
 import type { RunListener } from '../events';
 import { indexImage, type FsIndex } from '../image/fsIndex';
@@ -163,11 +163,12 @@ export async function finishFromTrace(
 
   clock.enter('report', 'writing the report');
   await mkdir(input.runDir, { recursive: true });
-  const sbomBefore = join(input.runDir, 'sbom-before.cdx.json');
-  const sbomAfter = join(input.runDir, 'sbom-after.cdx.json');
+  const named = artifactNames(input.runDir, input.reportPath);
+  const sbomBefore = named('sbom-before.cdx.json');
+  const sbomAfter = named('sbom-after.cdx.json');
   await writeFile(sbomBefore, JSON.stringify(inventory.sbom(), null, 2));
   await writeFile(sbomAfter, JSON.stringify(inventory.sbom(isKept), null, 2));
-  const traceLog = await writeTraceFile(input.runDir, input.records);
+  const traceLog = await writeTraceFile(named('trace.log'), input.records);
   const report: Report = {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: 'trueslim', version: toolVersion() },
@@ -190,6 +191,16 @@ export async function finishFromTrace(
   };
   await writeFile(input.reportPath, JSON.stringify(report, null, 1));
   return { report, reportPath: input.reportPath, exitCode: verify.passed ? ExitCode.ok : ExitCode.verifyFailed };
+}
+
+/**
+ * The trace and SBOMs go beside the report: `trace.log` for the default `report.json`, and
+ * `<name>.trace.log` for a report called `<name>.json`, so two runs reporting into one folder
+ * keep their own files.
+ */
+export function artifactNames(runDir: string, reportPath: string): (file: string) => string {
+  const name = basename(reportPath).replace(/\.json$/i, '');
+  return (file) => join(runDir, name === 'report' ? file : `${name}.${file}`);
 }
 
 /** Where `embedSbom` puts the slim image's own CycloneDX SBOM (Trivy reads `*.cdx.json` anywhere). */

@@ -13,8 +13,7 @@ function escapePath(path: string): string {
 }
 
 /** Saves the merged trace beside the report: "Keep this" rebuilds from it without tracing again. */
-export async function writeTraceFile(runDir: string, records: TraceRecord[]): Promise<string> {
-  const file = join(runDir, 'trace.log');
+export async function writeTraceFile(file: string, records: TraceRecord[]): Promise<string> {
   const lines = records.map((r) => `${r.op} ${r.ok ? '+' : '-'} ${escapePath(r.path)}`);
   await writeFile(file, lines.join('\n') + '\n', 'latin1');
   return file;
