@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { pack } from 'tar-stream';
-import { CATALOG, cyclonedx, inventoryFromTar, inventoryWarnings, metadataKeep, packageRows, purl, type Inventory, type Kept } from '../../src/core/inventory';
+import { CATALOG, cyclonedx, inventoryFromTar, inventorySummary, inventoryWarnings, metadataKeep, packageRows, purl, type Inventory, type Kept } from '../../src/core/inventory';
 import { parseDpkgStatus } from '../../src/core/inventory/dpkg';
 
 interface F {
@@ -181,7 +181,20 @@ describe('a source image that is already blind', () => {
     assert.deepEqual(inv.blind.map((b) => [b.kind, b.count]), [['no-package-db', 2], ['no-os-identity', 2]]);
     const ws = inventoryWarnings(inv, () => true, 'preserve', { interactive: false });
     assert.deepEqual(ws.filter((w) => w.code === 'TS111').map((w) => w.path), ['/usr/bin/app', '/usr/bin/app']);
-    assert.equal(ws.filter((w) => w.code === 'TS110').length, 2, 'and each kept binary is unowned');
+    assert.equal(ws.filter((w) => w.code === 'TS110').length, 0, 'one warning says it, not a note per OS binary');
+    assert.match(ws.find((w) => w.code === 'TS111')!.message, /^Scanners were blind before slimming/);
+    assert.equal(inventorySummary(inv, () => true).sourceBlind, true);
+  });
+
+  it('an OS whose package database was deleted, with a binary outside the OS folders', async () => {
+    const inv = await image([
+      { path: '/etc/os-release', content: 'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n' },
+      { path: '/usr/bin/app', content: '\x7fELFapp', mode: 0o755 },
+      { path: '/opt/tool/bin/tool', content: '\x7fELFtool', mode: 0o755 },
+    ]);
+    const ws = inventoryWarnings(inv, () => true, 'preserve', { interactive: false });
+    assert.match(ws.find((w) => w.code === 'TS111')!.message, /\(Debian GNU\/Linux 12 \(bookworm\)\) has 1 binaries .* package database was deleted/);
+    assert.deepEqual(ws.filter((w) => w.code === 'TS110').map((w) => w.path), ['/opt/tool/bin/tool']);
   });
 });
 

@@ -82,11 +82,16 @@ export function assembleInventory(c: Collected): Inventory {
 
 const OS_DB_KINDS = ['deb', 'apk', 'rpm'];
 
+/** Where the OS's package manager puts programs and libraries. */
+export function isOsBinaryPath(path: string): boolean {
+  return /^\/(usr\/)?(s?bin|lib(64|32|x32)?)\//.test(path);
+}
+
 /** What the source image already hides from scanners, before any slimming. */
 function blindSpots(c: Collected, packages: InventoryPackage[], owner: Map<string, string>, osKnown: boolean, set: PackageSet): BlindSpot[] {
   const out: BlindSpot[] = [];
   const hasOsDb = [...set.metadataPaths.values()].includes('package-db') || packages.some((p) => OS_DB_KINDS.includes(p.ecosystem));
-  const osBinaries = [...c.elf].filter((p) => /^\/(usr\/)?(s?bin|lib(64|32|x32)?)\//.test(p) && !owner.has(p));
+  const osBinaries = [...c.elf].filter((p) => isOsBinaryPath(p) && !owner.has(p));
   if (!hasOsDb && osBinaries.length > 0) out.push({ kind: 'no-package-db', path: osBinaries[0]!, count: osBinaries.length });
   if (!osKnown && osBinaries.length > 0) out.push({ kind: 'no-os-identity', path: osBinaries[0]!, count: osBinaries.length });
   // Python modules in site-/dist-packages that no distribution claims (dist-info deleted).

@@ -24,6 +24,7 @@ export function inventorySummary(inv: Inventory, keptAfter: Kept, state: AfterSt
       : {}),
     packages: packageRows(inv, keptAfter, state),
     unparsed: inv.unparsed,
+    ...(inv.blind.some((b) => b.kind === 'no-package-db') ? { sourceBlind: true } : {}),
     ...(removedRecords.length > 0 ? { removedRecords } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import type { MetadataPolicy, ReportWarning } from '../report/types';
 import { displayPath } from '../tar/paths';
+import { isOsBinaryPath } from './assemble';
 import { FsView } from './fsView';
 import { packageAlive, presentIn, type Kept } from './liveness';
 import { OS_ECOSYSTEMS, type Inventory, type InventoryPackage, type Scanner } from './model';
@@ -87,9 +88,11 @@ export function inventoryWarnings(inv: Inventory, keptAfter: Kept, policy: Metad
   if (keys.length > 0) out.add('signingKeysLost', `${keys.length} package-manager signing key file(s) removed (e.g. ${displayPath(keys[0]!)}).`, { path: keys[0], setPolicy: 'preserve' });
   for (const [p, k] of inv.metadataPaths) if (k === 'sbom' && !keptAfter(p)) out.add('sbomLost', `Embedded SBOM ${displayPath(p)} is removed.`, { path: p, include: p });
 
-  // Binaries nobody owns, exec bits
+  // Binaries nobody owns, exec bits. Without any package database every OS binary is
+  // unowned: the one source-blind warning below says so, not a note per file.
+  const noDb = inv.blind.some((b) => b.kind === 'no-package-db');
   for (const p of [...inv.elf].sort()) {
-    if (keptAfter(p) && !inv.owner.has(p) && !inv.selfDescribing.has(p)) out.add('unownedBinary', `${displayPath(p)} is kept but belongs to no package.`, { path: p });
+    if (keptAfter(p) && !inv.owner.has(p) && !inv.selfDescribing.has(p) && !(noDb && isOsBinaryPath(p))) out.add('unownedBinary', `${displayPath(p)} is kept but belongs to no package.`, { path: p });
     const mode = context.modeAfter?.(p);
     const was = inv.entries.get(p)?.mode ?? 0;
     if (keptAfter(p) && mode !== undefined && (was & 0o111) !== 0 && (mode & 0o111) === 0) {
@@ -103,7 +106,7 @@ export function inventoryWarnings(inv: Inventory, keptAfter: Kept, policy: Metad
       b.kind === 'python-module'
         ? `Python module ${displayPath(b.path)} (${b.count} files) has no dist-info/egg-info: no scanner sees it, before or after slimming.`
         : b.kind === 'no-package-db'
-          ? `The source image has ${b.count} binaries (e.g. ${displayPath(b.path)}) but no package database: scanners cannot see what is installed.`
+          ? `Scanners were blind before slimming: the source image${inv.os ? ` (${inv.os.prettyName ?? inv.os.id})` : ''} has ${b.count} binaries (e.g. ${displayPath(b.path)}) but its package database was deleted, so no scanner can list its OS packages or their CVEs, before or after slimming.`
           : `The source image has no OS identification file: OS packages cannot be matched to advisories.`;
     out.add('sourceBlind', what, { path: b.path });
   }

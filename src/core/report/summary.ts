@@ -18,7 +18,11 @@ export function summarize(report: Report, reportPath?: string): string {
     `${report.source.image} ${formatBytes(report.source.sizeBytes)} → ${report.slim.image} ${formatBytes(report.slim.sizeBytes)} ` +
       `(${signedReduction(reductionPercent(report.source.sizeBytes, report.slim.sizeBytes))} %)`,
     `${verified} (${passed}/${verifyProbes.length} probes) · ${kept} of ${total} files kept · metadata ${report.metadataPolicy}` +
-      (report.inventory ? ` · ${hidden} package(s) hidden from scanners` : ''),
+      (report.inventory?.sourceBlind
+        ? ' · scanners were blind before slimming (no package database in the source image)'
+        : report.inventory
+          ? ` · ${hidden} package(s) hidden from scanners`
+          : ''),
     `warnings: ${bySeverity('error')} errors, ${bySeverity('warning')} warnings, ${bySeverity('info')} notes`,
   ];
   for (const p of verifyProbes.filter((p) => !p.passed)) {

@@ -119,6 +119,8 @@ export interface InventorySummary {
   packages: PackageRow[];
   /** Package database formats kept but not parsed (e.g. rpm Berkeley DB). */
   unparsed: string[];
+  /** The source image had binaries but no package database: scanners were blind before slimming. */
+  sourceBlind?: boolean;
   /** prune: every package record removed from the package databases and metadata (ids), in full. */
   removedRecords?: string[];
 }
