@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { pack } from 'tar-stream';
 import { CATALOG, cyclonedx, inventoryFromTar, inventorySummary, inventoryWarnings, metadataKeep, packageRows, purl, type Inventory, type Kept } from '../../src/core/inventory';
+import { dependencySiblings } from '../../src/core/inventory/sites';
 import { parseDpkgStatus } from '../../src/core/inventory/dpkg';
 
 interface F {
@@ -234,5 +235,31 @@ describe('CycloneDX SBOM', () => {
     const slim = cyclonedx(inv, traced) as typeof full;
     assert.deepEqual(slim.components.filter((c) => c.type === 'library').map((c) => c.name).sort(), ['@scope/util', 'bash', 'libc6', 'requests']);
     assert.deepEqual(cyclonedx(inv, traced), slim, 'reproducible without a timestamp');
+  });
+});
+
+describe('dependency folders (keep mode packages)', () => {
+  it('groups pip and npm dependencies by folder, leaving out package managers and OS-installed ones', async () => {
+    const SITE = '/usr/local/lib/python3.12/site-packages';
+    const dist = (name: string, version: string, files: string[]): F[] => [
+      { path: `${SITE}/${name}-${version}.dist-info/METADATA`, content: `Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\n` },
+      { path: `${SITE}/${name}-${version}.dist-info/RECORD`, content: files.map((f) => `${f},,`).join('\n') + '\n' },
+      ...files.map((f) => ({ path: `${SITE}/${f}`, content: 'x' })),
+    ];
+    const inv = await image([
+      ...dist('flask', '3.0.0', ['flask/__init__.py']),
+      ...dist('psycopg', '3.1.0', ['psycopg/__init__.py']),
+      ...dist('pip', '24.0', ['pip/__init__.py']),
+      { path: '/app/node_modules/express/package.json', content: '{"name":"express","version":"4.19.0"}' },
+      { path: '/app/node_modules/express/index.js', content: 'x' },
+      { path: '/app/node_modules/sharp/package.json', content: '{"name":"sharp","version":"0.33.0"}' },
+      { path: '/app/node_modules/sharp/lib/index.js', content: 'x' },
+      { path: '/app/node_modules/sharp/node_modules/semver/package.json', content: '{"name":"semver","version":"7.6.0"}' },
+      { path: '/app/node_modules/sharp/node_modules/semver/index.js', content: 'x' },
+    ]);
+    const siblings = dependencySiblings(inv);
+    assert.deepEqual(siblings.get('pypi:flask@3.0.0'), ['pypi:psycopg@3.1.0'], 'pip is a tool, not a dependency');
+    assert.equal(siblings.has('pypi:pip@24.0'), false);
+    assert.deepEqual(siblings.get('npm:express@4.19.0'), ['npm:semver@7.6.0', 'npm:sharp@0.33.0'], 'nested node_modules belong to the top folder');
   });
 });

@@ -189,3 +189,38 @@ describe('runtime user', () => {
     assert.deepEqual(nssServices('# c\npasswd:  files systemd\ngroup: files\nhosts: files dns [NOTFOUND=return] mdns4_minimal\nnetgroup: nis\n'), ['files', 'systemd', 'dns', 'mdns4_minimal']);
   });
 });
+
+describe('dependency folders and globbed families', () => {
+  it('a used dependency brings the others of its folder; CJK codecs come with the encodings', () => {
+    const index = fakeIndex({
+      '/': null,
+      '/site/': null,
+      '/site/a.py': 1,
+      '/site/b.py': 1,
+      '/site/c.py': 1,
+      '/py/': null,
+      '/py/lib/': null,
+      '/py/lib/python3.11/': null,
+      '/py/lib/python3.11/encodings/': null,
+      '/py/lib/python3.11/encodings/__init__.py': 1,
+      '/py/lib/python3.11/encodings/shift_jis.py': 1,
+      '/py/lib/python3.11/lib-dynload/': null,
+      '/py/lib/python3.11/lib-dynload/_codecs_jp.so': 1,
+      '/py/lib/python3.11/lib-dynload/_multibytecodec.so': 1,
+      '/py/lib/python3.11/lib-dynload/_ssl.so': 1,
+    });
+    const owners: Record<string, string> = { '/site/a.py': 'pypi:a@1', '/site/b.py': 'pypi:b@1', '/site/c.py': 'pypi:c@1' };
+    const pk: PackageFiles = {
+      ownerOf: (p) => owners[p],
+      filesOf: (id) => Object.keys(owners).filter((p) => owners[p] === id),
+      siblingsOf: (id) => (id === 'pypi:a@1' ? ['pypi:b@1'] : []),
+    };
+    const p = planKeepSet({ index, records: [rec('/site/a.py'), rec('/py/lib/python3.11/encodings/__init__.py')], include: [], exclude: [], mode: 'packages', packages: pk });
+    assert.equal(p.reasons.get('/site/b.py'), 'package');
+    assert.match(p.details.get('/site/b.py') ?? '', /beside pypi:a@1/);
+    assert.equal(p.reasons.has('/site/c.py'), false);
+    assert.equal(p.reasons.get('/py/lib/python3.11/lib-dynload/_codecs_jp.so'), 'family');
+    assert.equal(p.reasons.get('/py/lib/python3.11/lib-dynload/_multibytecodec.so'), 'family');
+    assert.equal(p.reasons.has('/py/lib/python3.11/lib-dynload/_ssl.so'), false);
+  });
+});

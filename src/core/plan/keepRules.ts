@@ -4,7 +4,8 @@ import type { KeepMode } from '../report/types';
  * Files programs load by name when a code path needs them, so a probe that did not take that
  * path leaves them out and the slim image fails later (docs: shared runtime-loading notes).
  * Each rule: when a kept path matches `when`, the slim image also keeps every path `keep`
- * names (`$1`… are `when`'s groups), whole trees for folders, through symlinks. One line of
+ * names (`$1`… are `when`'s groups; `*` in the last part matches names in that folder),
+ * whole trees for folders, through symlinks. One line of
  * reason per rule: it is shown in the report next to every file the rule kept.
  *
  * `modes`: where the rule applies (default: every keep mode). Rules limited to `packages`
@@ -62,9 +63,9 @@ export const FAMILY_RULES: readonly FamilyRule[] = [
   },
   {
     name: 'Python encodings',
-    reason: 'Python imports one encodings module per codec on first use',
+    reason: 'Python imports one encodings module per codec on first use, CJK codecs with their C modules',
     when: /^(.*\/lib\/python3\.[0-9]+)\/encodings\//,
-    keep: ['$1/encodings'],
+    keep: ['$1/encodings', '$1/lib-dynload/_codecs_*', '$1/lib-dynload/_multibytecodec*'],
   },
   {
     name: 'Ruby encodings',

@@ -15,6 +15,8 @@ import { canWrite, type RuntimeUser } from './runtimeUser';
 export interface PackageFiles {
   ownerOf(path: string): string | undefined;
   filesOf(id: string): readonly string[];
+  /** The other language dependencies in the same folder (site-packages, node_modules…): kept with it. */
+  siblingsOf?(id: string): readonly string[];
 }
 
 export interface KeepPlanInput {
@@ -227,8 +229,8 @@ export function planKeepSet(input: KeepPlanInput): KeepPlan {
         if (mode === 'packages' && USE.has(reason) && input.packages) {
           const id = input.packages.ownerOf(path);
           if (id !== undefined && !wholePackages.has(id)) {
-            wholePackages.add(id);
-            for (const f of input.packages.filesOf(id)) if (!PACKAGE_SKIP.some((re) => re.test(f))) keep(f, 'package', false, `package ${id}`);
+            keepPackage(id, `package ${id}`);
+            for (const sibling of input.packages.siblingsOf?.(id) ?? []) keepPackage(sibling, `a dependency beside ${id} (the app imports its dependencies lazily)`);
           }
         }
       }
@@ -252,6 +254,22 @@ export function planKeepSet(input: KeepPlanInput): KeepPlan {
     }
   };
 
+  const keepPackage = (id: string, why: string): void => {
+    if (wholePackages.has(id)) return;
+    wholePackages.add(id);
+    for (const f of input.packages!.filesOf(id)) if (!PACKAGE_SKIP.some((re) => re.test(f))) keep(f, 'package', false, why);
+  };
+
+  /** `/a/b/lib*` → the entries of /a/b whose names match; a plain path → itself. */
+  const expandLast = (pattern: string): string[] => {
+    const slash = pattern.lastIndexOf('/');
+    const name = pattern.slice(slash + 1);
+    if (!name.includes('*')) return [pattern];
+    const dir = resolveInImage(index, pattern.slice(0, slash) || '/').path;
+    const re = new RegExp('^' + name.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*') + '$');
+    return [...tree.under(dir)].filter((p) => parentOf(p) === dir && re.test(p.slice(dir.length + 1)));
+  };
+
   const fire = (rule: FamilyRule, path: string): void => {
     const m = rule.when.exec(path);
     if (!m) return;
@@ -262,7 +280,7 @@ export function planKeepSet(input: KeepPlanInput): KeepPlan {
     const except = rule.except ? new GlobSet(rule.except.map(fill)) : undefined;
     for (const pattern of rule.keep) {
       const targets = pattern.includes('$nss') ? (input.nssServices ?? []).map((s) => pattern.replace('$nss', s)) : [pattern];
-      for (const t of targets) keepTree(fill(t), 'family', `${rule.name}: ${rule.reason}`, except);
+      for (const t of targets) for (const path of expandLast(fill(t))) keepTree(path, 'family', `${rule.name}: ${rule.reason}`, except);
     }
   };
 

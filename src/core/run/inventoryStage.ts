@@ -1,4 +1,5 @@
 import type { EntryObserver } from '../image/fsIndex';
+import { dependencySiblings } from '../inventory/sites';
 import {
   cyclonedx,
   InventoryCollector,
@@ -41,6 +42,8 @@ export function inventoryObserver(): { observer: EntryObserver; finish(): Promis
  * (devcontainers), so tracing cannot see every use and missing tools are warned about.
  */
 export function inventoryStage(inv: Inventory, interactive: boolean): InventoryStage {
+  let siblingMap: Map<string, string[]> | undefined;
+  const siblings = (): Map<string, string[]> => (siblingMap ??= dependencySiblings(inv));
   return {
     metadata: (isKept, policy) => metadataKeep(inv, isKept, policy),
     summary: (isKept, removedRecords) => inventorySummary(inv, isKept, { removedRecords }),
@@ -48,6 +51,6 @@ export function inventoryStage(inv: Inventory, interactive: boolean): InventoryS
     sbom: (isKept) => cyclonedx(inv, isKept),
     owner: (path) => inv.owner.get(path),
     isMetadata: (path) => inv.metadataPaths.has(path),
-    packageFiles: { ownerOf: (path) => inv.owner.get(path), filesOf: (id) => inv.byId.get(id)?.files ?? [] },
+    packageFiles: { ownerOf: (path) => inv.owner.get(path), filesOf: (id) => inv.byId.get(id)?.files ?? [], siblingsOf: (id) => siblings().get(id) ?? [] },
   };
 }
