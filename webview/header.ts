@@ -84,7 +84,7 @@ function keepModeBlock(r: Report): HTMLElement {
   const risk = current === 'files'
     ? h('span', { class: 'pill warn', id: 'keep-risk' }, icon('warning'), 'Only traced files kept: behaviour the probes did not exercise may break')
     : null;
-  return h('span', { class: 'policy keep-mode', id: 'keep-mode' }, h('span', { class: 'label' }, 'Keep'), select, apply, risk);
+  return h('span', { class: 'policy keep-mode', id: 'keep-mode' }, h('span', { class: 'label' }, 'Keep mode'), select, apply, risk);
 }
 
 export function renderHeader(r: Report): HTMLElement {

@@ -215,6 +215,20 @@ describe('TrueSlim in VS Code (code-server + Chromium)', { timeout: 20 * 60_000 
       await eventually('the file shown as kept', 30_000, async () => ((await details.innerText()).includes('kept in the slim image') ? true : undefined));
       await vs.screenshot('e2e-report-kept');
 
+      // the keep-mode switch: `keep` in trueslim.json, a rebuild under it, the header says the risk
+      assert.equal(report.keepMode, 'packages');
+      await frame.locator('#keep-select').evaluate((el) => {
+        (el as HTMLSelectElement).value = 'files';
+        el.dispatchEvent(new Event('change'));
+      });
+      await frame.locator('#apply-keep').click();
+      await eventually('keep: files in trueslim.json', 30_000, async () =>
+        /"keep":\s*"files"/.test(readFileSync(join(folder, 'trueslim.json'), 'utf8')) ? true : undefined,
+      );
+      await eventually('the report rebuilt in files mode', 5 * 60_000, async () => (JSON.parse(readFileSync(reportPath, 'utf8')).keepMode === 'files' ? true : undefined));
+      await eventually('the files-mode note in the header', 30_000, async () => ((await frame.locator('#keep-risk').count()) > 0 ? true : undefined));
+      await vs.screenshot('e2e-report-files-mode');
+
       // a window reload brings the panel back with its report (the panel serializer)
       await vs.reloadWindow();
       await eventually('the restored report', 60_000, async () => ((await text().catch(() => '')).includes(report.slim.image) ? true : undefined));
