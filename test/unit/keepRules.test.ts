@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { planKeepSet, type PackageFiles } from '../../src/core/plan/keepSet';
-import { copyDestinations } from '../../src/core/plan/appFiles';
+import { copyDestinations, requestedPackages } from '../../src/core/plan/appFiles';
 import { canWrite, resolveRuntimeUser } from '../../src/core/plan/runtimeUser';
 import { nssServices } from '../../src/core/plan/imageTexts';
 import type { TraceRecord } from '../../src/core/trace/traceLog';
@@ -222,5 +222,28 @@ describe('dependency folders and globbed families', () => {
     assert.equal(p.reasons.get('/py/lib/python3.11/lib-dynload/_codecs_jp.so'), 'family');
     assert.equal(p.reasons.get('/py/lib/python3.11/lib-dynload/_multibytecodec.so'), 'family');
     assert.equal(p.reasons.has('/py/lib/python3.11/lib-dynload/_ssl.so'), false);
+  });
+});
+
+describe('requestedPackages', () => {
+  it('reads apt-get, apk and dnf installs from classic and BuildKit history, leaving out build tools', () => {
+    const names = requestedPackages([
+      { createdBy: '/bin/sh -c apt-get update  && apt-get install -y --no-install-recommends imagemagick curl=7.88.1-10 libpq-dev build-essential  && rm -rf /var/lib/apt/lists/*' },
+      { createdBy: 'RUN /bin/sh -c apk add --no-cache tzdata ca-certificates gcc musl-dev # buildkit' },
+      { createdBy: 'RUN /bin/sh -c microdnf install -y shadow-utils && microdnf clean all # buildkit' },
+      { createdBy: '/bin/sh -c pip install flask "gunicorn>=20"' },
+      { createdBy: '/bin/sh -c apt-get remove -y curl' },
+      { createdBy: '/bin/sh -c apt-get install -y $PKGS python3:amd64' },
+    ]);
+    assert.deepEqual(names, ['imagemagick', 'curl', 'tzdata', 'ca-certificates', 'shadow-utils', 'python3']);
+  });
+
+  it('keeps a package the build installed by name though the probe never ran it (packages mode only)', () => {
+    const pk: PackageFiles = { ...packages, osPackagesNamed: (name) => (name === 'pg-client' ? ['deb:pg-client@15'] : []) };
+    const p = planKeepSet({ index: image(), records: [], include: [], exclude: [], mode: 'packages', packages: pk, requestedPackages: ['pg-client', 'absent'] });
+    assert.equal(p.reasons.get('/usr/bin/psql'), 'package');
+    assert.match(p.details.get('/usr/bin/psql') ?? '', /installed by name/);
+    const f = planKeepSet({ index: image(), records: [], include: [], exclude: [], mode: 'files', packages: pk, requestedPackages: ['pg-client'] });
+    assert.equal(f.reasons.has('/usr/bin/psql'), false);
   });
 });

@@ -71,3 +71,48 @@ function joinPath(base: string, path: string): string {
   }
   return '/' + parts.join('/');
 }
+
+/** Build tools a Dockerfile installs to compile, not to run: never kept for being asked for. */
+const BUILD_TOOLS = /^(build-essential|gcc(-[0-9.]+)?|g\+\+(-[0-9.]+)?|cpp(-[0-9.]+)?|clang(-[0-9.]+)?|make|cmake|autoconf|automake|libtool|pkg-config|pkgconf|git|.*-dev|.*-devel|alpine-sdk|build-base|musl-dev|linux-headers)$/;
+
+/**
+ * OS packages the image's build asked for by name (`apt-get install`, `apk add`, `dnf`/`yum`/
+ * `microdnf install`): like requirements.txt, the app's declared dependencies, which it may
+ * run on a path the probe never took (an upload converted by ImageMagick, a health check's
+ * curl). Compilers and -dev packages are left out: they build, they do not run.
+ */
+export function requestedPackages(historyOldestFirst: HistoryStep[]): string[] {
+  const out = new Set<string>();
+  for (const step of historyOldestFirst) {
+    const text = step.createdBy.replace(/^\/bin\/sh -c\s*/, '').replace(/\s*# buildkit$/, '');
+    for (const command of text.split(/&&|\|\||;|\n|\|/)) {
+      const words = command.trim().split(/\s+/);
+      const at = installAt(words);
+      if (at < 0) continue;
+      for (const w of words.slice(at)) {
+        if (w.startsWith('-') || w === '\\' || /[$`'"*?<>()]/.test(w)) continue;
+        const name = w.replace(/[=:].*$/, '').replace(/[<>=~].*$/, '');
+        if (/^[a-z0-9][a-z0-9+.-]*$/.test(name) && !BUILD_TOOLS.test(name)) out.add(name);
+      }
+    }
+  }
+  return [...out];
+}
+
+/** Index of the first package name in an install command's words, or -1. */
+function installAt(words: string[]): number {
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    if (w === 'apt-get' || w === 'apt' || w === 'aptitude' || w === 'yum' || w === 'dnf' || w === 'microdnf' || w === 'zypper' || w === 'tdnf') {
+      const verb = words.slice(i + 1).findIndex((x) => !x.startsWith('-'));
+      if (verb >= 0 && words[i + 1 + verb] === 'install') return i + 2 + verb;
+      return -1;
+    }
+    if (w === 'apk') {
+      const verb = words.slice(i + 1).findIndex((x) => !x.startsWith('-'));
+      if (verb >= 0 && words[i + 1 + verb] === 'add') return i + 2 + verb;
+      return -1;
+    }
+  }
+  return -1;
+}

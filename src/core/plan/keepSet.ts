@@ -17,6 +17,8 @@ export interface PackageFiles {
   filesOf(id: string): readonly string[];
   /** The other language dependencies in the same folder (site-packages, node_modules…): kept with it. */
   siblingsOf?(id: string): readonly string[];
+  /** Ids of the OS packages with this name (any version or architecture). */
+  osPackagesNamed?(name: string): readonly string[];
 }
 
 export interface KeepPlanInput {
@@ -34,6 +36,8 @@ export interface KeepPlanInput {
   runtimeUser?: RuntimeUser;
   /** Owners and whole packages, for `packages` mode. */
   packages?: PackageFiles;
+  /** OS packages the image's build installed by name (plan/appFiles.ts): kept whole in `packages` mode. */
+  requestedPackages?: string[];
   /** Dynamic sections of the image's ELF files: kept programs get the libraries they need. */
   elf?: ElfDeps;
   /** LD_LIBRARY_PATH of the image's environment. */
@@ -284,6 +288,11 @@ export function planKeepSet(input: KeepPlanInput): KeepPlan {
     }
   };
 
+  if (mode === 'packages' && input.packages?.osPackagesNamed) {
+    for (const name of input.requestedPackages ?? []) {
+      for (const id of input.packages.osPackagesNamed(name)) keepPackage(id, `package ${id}, which the image's build installed by name`);
+    }
+  }
   expand();
 
   // Links into what stays: a path the app never named may still reach a kept file through

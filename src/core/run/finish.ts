@@ -7,7 +7,7 @@ import { indexImage, type FsIndex } from '../image/fsIndex';
 import { loadSlimImage, removeUntaggedImage, tagSlimImage } from '../image/loadImage';
 import { writeSlimLayer } from '../image/slimLayer';
 import { exportImage } from '../image/sourceImage';
-import { copyDestinations } from '../plan/appFiles';
+import { copyDestinations, requestedPackages } from '../plan/appFiles';
 import { elfDynamicObserver, type ElfDeps } from '../plan/elfDynamic';
 import { imageTextsObserver, nssServices, type ImageTexts } from '../plan/imageTexts';
 import { planKeepSet, type KeepPlanInput } from '../plan/keepSet';
@@ -64,11 +64,12 @@ export async function indexSource(p: Prepared, runId: string, signal?: AbortSign
 }
 
 /** What the plan keeps beyond the trace, from the image's own configuration and files. */
-function imageFacts(p: Prepared, texts: ImageTexts): Pick<KeepPlanInput, 'appTrees' | 'runtimeUser' | 'ldLibraryPath' | 'nssServices' | 'extraDirs'> {
+function imageFacts(p: Prepared, texts: ImageTexts): Pick<KeepPlanInput, 'appTrees' | 'requestedPackages' | 'runtimeUser' | 'ldLibraryPath' | 'nssServices' | 'extraDirs'> {
   const ldPath = p.source.env.find((e) => e.startsWith('LD_LIBRARY_PATH='))?.slice('LD_LIBRARY_PATH='.length);
   return {
     extraDirs: [p.source.workingDir],
     appTrees: [...copyDestinations(p.source.history), ...p.source.volumes],
+    requestedPackages: requestedPackages(p.source.history),
     runtimeUser: resolveRuntimeUser(p.source.user, texts.get('/etc/passwd'), texts.get('/etc/group')),
     ldLibraryPath: ldPath ? ldPath.split(':').filter((d) => d.startsWith('/')) : undefined,
     nssServices: nssServices(texts.get('/etc/nsswitch.conf')),

@@ -1,4 +1,5 @@
 import type { EntryObserver } from '../image/fsIndex';
+import { OS_ECOSYSTEMS } from '../inventory/model';
 import { dependencySiblings } from '../inventory/sites';
 import {
   cyclonedx,
@@ -51,6 +52,8 @@ export function inventoryStage(inv: Inventory, interactive: boolean): InventoryS
     sbom: (isKept) => cyclonedx(inv, isKept),
     owner: (path) => inv.owner.get(path),
     isMetadata: (path) => inv.metadataPaths.has(path),
-    packageFiles: { ownerOf: (path) => inv.owner.get(path), filesOf: (id) => inv.byId.get(id)?.files ?? [], siblingsOf: (id) => siblings().get(id) ?? [] },
+    packageFiles: { ownerOf: (path) => inv.owner.get(path), filesOf: (id) => inv.byId.get(id)?.files ?? [], siblingsOf: (id) => siblings().get(id) ?? [],
+      osPackagesNamed: (name) => inv.packages.filter((p) => OS_ECOSYSTEMS.has(p.ecosystem) && p.name === name).map((p) => p.id),
+    },
   };
 }
