@@ -37,7 +37,9 @@ export function packageRows(inv: Inventory, keptAfter: Kept, state: AfterState =
     let bytesTotal = 0;
     let bytesKept = 0;
     let filesKept = 0;
-    for (const f of pkg.files) {
+    // A keyring's keys and base-files' os-release are the package's files too (liveness.ts).
+    const owned = [...new Set([...pkg.files, ...pkg.locations.flatMap((l) => l.ownedMetadata ?? [])])];
+    for (const f of owned) {
       const size = sizeOf(inv, f);
       bytesTotal += size;
       if (keptAfter(f)) {
@@ -49,7 +51,7 @@ export function packageRows(inv: Inventory, keptAfter: Kept, state: AfterState =
       ecosystem: pkg.ecosystem,
       name: pkg.name,
       version: pkg.version,
-      filesTotal: pkg.files.length,
+      filesTotal: owned.length,
       filesKept,
       bytesTotal,
       bytesKept,
