@@ -1,7 +1,7 @@
 /**
  * Does the slim image keep working BEYOND the probe it was traced with?
  *
- * Real apps (test/fixtures/apps: nginx, postgres, ruby) are slimmed with their own modest
+ * Real apps (test/fixtures/apps: nginx, postgres, ruby, java) are slimmed with their own modest
  * trueslim.json probe (GET / or `select 1`) in the default keep mode, `packages`; then the
  * held-out workload (heldout.json: time zones, charsets, extensions, static files, run-time
  * folders…, never exercised by the probe) runs on the original and on the slim image, and
@@ -35,7 +35,7 @@ describe('real apps keep working beyond the probe they were traced with (keep: p
     rmSync(work, { recursive: true, force: true });
   });
 
-  for (const app of ['nginx', 'postgres', 'ruby']) {
+  for (const app of ['nginx', 'postgres', 'ruby', 'java']) {
     it(`${app}: the slim image verifies and every held-out behaviour matches the original`, async (t) => {
       const dir = path.join(APPS_DIR, app);
       const checks = loadHeldout(dir).checks.length;
@@ -68,7 +68,7 @@ describe('real apps keep working beyond the probe they were traced with (keep: p
       assert.equal(
         cmp.matched,
         cmp.total,
-        `${cmp.total - cmp.matched} of ${cmp.total} held-out behaviours differ from the original${slimRun.ready ? '' : ` (the slim app never became ready: ${slimRun.error}; its log:\n${slimRun.appLog.split('\n').slice(-20).join('\n')})`}\n${describeMismatches(cmp)}`,
+        `${cmp.total - cmp.matched} of ${cmp.total} held-out behaviours differ from the original${slimRun.ready ? '' : ` (the slim app never became ready: ${slimRun.error})`}\n${describeMismatches(cmp)}\nthe slim app's log (last lines):\n${slimRun.appLog.trimEnd().split('\n').slice(-15).join('\n')}`,
       );
     });
   }
