@@ -26,7 +26,7 @@ import { compareFidelity } from '../helpers/fidelity';
 import { slim } from '../../src/core/run/slim';
 import { ExitCode } from '../../src/core/errors';
 import type { RunListener } from '../../src/core/events';
-import type { MetadataPolicy, PackageRow, Report } from '../../src/core/report/types';
+import type { KeepMode, MetadataPolicy, PackageRow, Report } from '../../src/core/report/types';
 
 const TEST_LABEL = 'trueslim.test=trivy-proof';
 const RUN_LABEL = 'io.trueslim.run';
@@ -111,7 +111,7 @@ interface Fixture {
   name: string;
   dir: string;
   /** What the fixture must show, so a broken fixture cannot pass vacuously. */
-  expect: { trivyTypes: string[]; keptLanguage: string[]; droppedLanguage: string[] };
+  expect: { trivyTypes: string[]; keptLanguage: string[]; droppedLanguage: string[]; droppedKeptIn: KeepMode[] };
 }
 
 const FIXTURES: Fixture[] = [
@@ -119,7 +119,7 @@ const FIXTURES: Fixture[] = [
     name: 'flask',
     dir: 'examples/fizzbuzz',
     // Flask and its dependencies come from Debian (python3-flask): Trivy lists them as deb packages only.
-    expect: { trivyTypes: ['debian'], keptLanguage: [], droppedLanguage: [] },
+    expect: { trivyTypes: ['debian'], keptLanguage: [], droppedLanguage: [], droppedKeptIn: [] },
   },
   {
     name: 'node-app',
@@ -128,16 +128,20 @@ const FIXTURES: Fixture[] = [
       trivyTypes: ['debian', 'node-pkg'],
       keptLanguage: ['npm:tiny-pad@1.2.3', 'npm:trueslim-proof-node-app@1.0.0'],
       droppedLanguage: ['npm:never-required@0.4.0'],
+      // Its node_modules come in by COPY: the app's own files, kept whole in every mode.
+      droppedKeptIn: ['packages', 'files'],
     },
   },
   {
     name: 'py-wheel',
     dir: 'test/fixtures/py-wheel',
-    expect: { trivyTypes: ['debian', 'python-pkg'], keptLanguage: ['pypi:tinycalc@0.3.1'], droppedLanguage: ['pypi:unusedlib@2.0.0'] },
+    // pip installs in a RUN: only packages mode keeps the unused one (it shares site-packages with a used one).
+    expect: { trivyTypes: ['debian', 'python-pkg'], keptLanguage: ['pypi:tinycalc@0.3.1'], droppedLanguage: ['pypi:unusedlib@2.0.0'], droppedKeptIn: ['packages'] },
   },
 ];
 
 const POLICIES: MetadataPolicy[] = ['preserve', 'prune', 'strip'];
+const MODES: KeepMode[] = ['packages', 'files'];
 
 before(() => {
   if (trivySkip) return;
@@ -160,7 +164,7 @@ for (const fx of FIXTURES) {
     const repo = `trueslim-test/proof-${fx.name}`;
     const sourceTag = `${repo}:src-${process.pid}`;
     let source: TrivyList;
-    const reports = new Map<MetadataPolicy, { report: Report; trivy: TrivyList }>();
+    const reports = new Map<string, { report: Report; trivy: TrivyList }>();
 
     before(() => {
       tags.push(sourceTag);
@@ -172,17 +176,18 @@ for (const fx of FIXTURES) {
       counts.push({ fixture: fx.name, image: 'source', total: source.keys.length, byType: source.byType });
     });
 
+    for (const mode of MODES)
     for (const policy of POLICIES) {
-      it(`${policy}: slims, still works, and Trivy's list of the slim image is what TrueSlim predicts`, async () => {
-        const slimTagName = `${repo}:${policy}-${process.pid}`;
+      it(`${mode} / ${policy}: slims, still works, and Trivy's list of the slim image is what TrueSlim predicts`, async () => {
+        const slimTagName = `${repo}:${mode}-${policy}-${process.pid}`;
         tags.push(slimTagName);
         const result = await slim(
           {
             target: sourceTag,
             kind: 'image',
             configPath: join(fx.dir, 'trueslim.json'),
-            reportPath: join(work, fx.name, policy, 'report.json'),
-            overrides: { metadata: policy, tag: slimTagName },
+            reportPath: join(work, fx.name, mode, policy, 'report.json'),
+            overrides: { metadata: policy, keep: mode, tag: slimTagName },
           },
           quiet,
         );
@@ -190,6 +195,7 @@ for (const fx of FIXTURES) {
         images.push(report.slim.id);
         assert.equal(report.slim.image, slimTagName);
         assert.equal(report.metadataPolicy, policy);
+        assert.equal(report.keepMode, mode);
         assert.equal(result.exitCode, ExitCode.ok, JSON.stringify(report.probes));
         assert.equal(report.verify.passed, true);
         assert.deepEqual(myContainers(), [], 'the run removed its containers');
@@ -200,7 +206,7 @@ for (const fx of FIXTURES) {
         assert.deepEqual(fidelity.differences, [], 'fidelity of the kept entries');
         const slimList = trivyList(report.slim.image, `${fx.name}-${policy}`);
         counts.push({ fixture: fx.name, image: policy, total: slimList.keys.length, byType: slimList.byType });
-        reports.set(policy, { report, trivy: slimList });
+        reports.set(`${mode}/${policy}`, { report, trivy: slimList });
 
         const rows = report.inventory?.packages ?? [];
         assert.ok(rows.length > 50, `${rows.length} package rows`);
@@ -225,7 +231,11 @@ for (const fx of FIXTURES) {
         }
         const expectedKept = keys(keeping.filter((r) => r.visibleBefore.trivy));
         for (const k of fx.expect.keptLanguage) assert.ok(expectedKept.includes(k), `${k} keeps a file`);
-        for (const k of fx.expect.droppedLanguage) assert.ok(!keys(keeping).includes(k), `${k} keeps no file`);
+        // An unused dependency keeps nothing in files mode, unless COPY put it there (the app's
+        // own files); in packages mode it shares a dependency folder with a used one, and the
+        // app may import it on a path the probe did not take.
+        const keptIn = fx.expect.droppedKeptIn.includes(mode);
+        for (const k of fx.expect.droppedLanguage) assert.equal(keys(keeping).includes(k), keptIn, `${k} keeps a file: ${keptIn}`);
 
         if (policy === 'preserve') {
           // Every package that keeps a file is still listed …
@@ -233,6 +243,8 @@ for (const fx of FIXTURES) {
           // … and preserve hides nothing at all: Trivy lists the same packages as in the source.
           assert.deepEqual(slimList.keys, source.keys, 'preserve: Trivy lists what it listed in the source');
           for (const k of fx.expect.droppedLanguage) assert.ok(slimList.keys.includes(k), `preserve still lists ${k}`);
+          // A keyring whose keys the policy keeps is installed: its record must stay listed.
+          if (fx.name === 'flask') assert.ok(slimList.keys.some((k) => k.startsWith('deb:debian-archive-keyring@')), 'the keyring is listed');
         } else if (policy === 'prune') {
           // Exactly the packages that keep ≥ 1 file, compared per ecosystem Trivy reports.
           const ecosystems = [...new Set([...expectedKept, ...slimList.keys].map((k) => k.split(':')[0]!))].sort();
@@ -241,6 +253,8 @@ for (const fx of FIXTURES) {
           }
           assert.deepEqual(slimList.keys, expectedKept);
           assert.ok(slimList.keys.length < source.keys.length, 'prune removed the records of packages that keep no file');
+          // Its keys stay (a rule keeps them), so prune keeps the keyring's record too.
+          assert.ok(slimList.keys.some((k) => k.startsWith('deb:debian-archive-keyring@')), 'prune keeps the record of a package whose files a rule kept');
           // The report lists every record it removed, in full: at least each one Trivy lost.
           const removedRecords = report.inventory?.removedRecords ?? [];
           for (const k of minus(source.keys, slimList.keys)) assert.ok(removedRecords.includes(k), `prune: the report lists the removed record ${k}`);
@@ -258,7 +272,7 @@ for (const fx of FIXTURES) {
 
     if (fx.name === 'flask') {
       it('preserve: the metadata and licence files kept cost ≤ 10 % of the slim image', () => {
-        const run = reports.get('preserve');
+        const run = reports.get('packages/preserve');
         assert.ok(run, 'the preserve run happened');
         const { report } = run;
         const kept = report.files.filter((f) => f.kept && (f.reason === 'metadata' || f.reason === 'license'));

@@ -29,9 +29,11 @@ export function metadataKeep(inv: Inventory, kept: Kept, policy: MetadataPolicy)
   const add = (path: string, why: 'metadata' | 'license') => {
     if (!kept(path) && inv.entries.has(path) && !out.keep.has(path)) out.keep.set(path, why);
   };
-  // What this policy keeps in any case counts too: a keyring whose keys stay is installed.
-  const willKeep: Kept = (p) => kept(p) || ALWAYS.has(inv.metadataPaths.get(p) ?? 'license');
-  const alive = new Set(inv.packages.filter((p) => packageAlive(p, willKeep)).map((p) => p.id));
+  // Owned files this policy keeps in any case count too: a keyring whose keys stay is installed.
+  const policyKeeps = (p: string): boolean => ALWAYS.has(inv.metadataPaths.get(p) ?? 'license');
+  const alive = new Set(
+    inv.packages.filter((p) => packageAlive(p, kept) || p.locations.some((l) => l.ownedMetadata?.some(policyKeeps))).map((p) => p.id),
+  );
 
   // Metadata files a dead package alone lists are dropped by prune.
   const dropped = new Set<string>();
