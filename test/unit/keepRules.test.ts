@@ -247,3 +247,32 @@ describe('requestedPackages', () => {
     assert.equal(f.reasons.has('/usr/bin/psql'), false);
   });
 });
+
+describe('plugin and font families', () => {
+  it('AWT in a JVM brings the dlopened fontconfig, and fontconfig its configuration and fonts', () => {
+    const index = fakeIndex({
+      '/': null,
+      '/usr/': null,
+      '/usr/lib/': null,
+      '/usr/lib/jvm/': null,
+      '/usr/lib/jvm/j/': null,
+      '/usr/lib/jvm/j/lib/': null,
+      '/usr/lib/jvm/j/lib/libfontmanager.so': 1,
+      '/usr/lib/x86_64-linux-gnu/': null,
+      '/usr/lib/x86_64-linux-gnu/libfontconfig.so.1': '-> libfontconfig.so.1.12.0',
+      '/usr/lib/x86_64-linux-gnu/libfontconfig.so.1.12.0': 1,
+      '/usr/share/': null,
+      '/usr/share/fonts/': null,
+      '/usr/share/fonts/truetype/': null,
+      '/usr/share/fonts/truetype/DejaVuSans.ttf': 1,
+      '/etc/': null,
+      '/etc/fonts/': null,
+      '/etc/fonts/fonts.conf': 1,
+    });
+    const p = planKeepSet({ index, records: [rec('/usr/lib/jvm/j/lib/libfontmanager.so')], include: [], exclude: [] });
+    assert.equal(p.reasons.get('/usr/lib/x86_64-linux-gnu/libfontconfig.so.1'), 'symlink');
+    assert.equal(p.reasons.get('/usr/lib/x86_64-linux-gnu/libfontconfig.so.1.12.0'), 'family');
+    assert.equal(p.reasons.get('/usr/share/fonts/truetype/DejaVuSans.ttf'), 'family');
+    assert.equal(p.reasons.get('/etc/fonts/fonts.conf'), 'family');
+  });
+});

@@ -99,6 +99,30 @@ export const FAMILY_RULES: readonly FamilyRule[] = [
     when: /^\/usr\/sbin\/apache2$/,
     keep: ['/etc/apache2', '/usr/lib/apache2/modules'],
   },
+  {
+    name: 'fonts',
+    reason: 'fontconfig reads its configuration and scans the font folders when a program first measures or draws text',
+    when: new RegExp(`^${LIBDIR}/libfontconfig\\.so\\.1$`),
+    keep: ['/etc/fonts', '/usr/share/fontconfig', '/usr/share/fonts', '/var/cache/fontconfig'],
+  },
+  {
+    name: 'JVM fonts',
+    reason: 'the JVM dlopens libfontconfig by name the first time AWT or Java2D lays out text (images, PDFs, charts)',
+    when: /^(.+)\/lib\/(?:libfontmanager|libawt_headless|libawt_xawt)\.so$/,
+    keep: ['/usr/lib/*-linux-gnu*/libfontconfig.so.1', '/usr/lib64/libfontconfig.so.1', '/usr/lib/libfontconfig.so.1'],
+  },
+  {
+    name: 'PAM modules',
+    reason: 'PAM loads the modules /etc/pam.d names for each service on first authentication (su, login, sshd, cron)',
+    when: new RegExp(`^${LIBDIR}/libpam\\.so\\.0$`),
+    keep: ['$1/security', '/etc/pam.d', '/etc/security'],
+  },
+  {
+    name: 'plugin folders',
+    reason: 'image, media and auth libraries load one plugin per format or mechanism on first use (ImageMagick coders, GDK pixbuf loaders, GStreamer, Qt, SASL)',
+    when: /^(.*\/(?:ImageMagick-[^/]+|gdk-pixbuf-2\.0|gstreamer-1\.0|qt[56]?\/plugins|sasl2))\//,
+    keep: ['$1'],
+  },
   // Trees no package manager owns, kept like the package they would be.
   {
     name: 'Python standard library',

@@ -264,14 +264,15 @@ export function planKeepSet(input: KeepPlanInput): KeepPlan {
     for (const f of input.packages!.filesOf(id)) if (!PACKAGE_SKIP.some((re) => re.test(f))) keep(f, 'package', false, why);
   };
 
-  /** `/a/b/lib*` → the entries of /a/b whose names match; a plain path → itself. */
-  const expandLast = (pattern: string): string[] => {
-    const slash = pattern.lastIndexOf('/');
-    const name = pattern.slice(slash + 1);
-    if (!name.includes('*')) return [pattern];
-    const dir = resolveInImage(index, pattern.slice(0, slash) || '/').path;
-    const re = new RegExp('^' + name.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*') + '$');
-    return [...tree.under(dir)].filter((p) => parentOf(p) === dir && re.test(p.slice(dir.length + 1)));
+  // `/usr/lib/*/libfoo.so.1` → the paths that match (`*` within one name); a plain path → itself.
+  const expandGlob = (pattern: string): string[] => {
+    if (!pattern.includes('*')) return [pattern];
+    const parts = pattern.split('/');
+    const fixed = parts.findIndex((s) => s.includes('*'));
+    const base = resolveInImage(index, parts.slice(0, fixed).join('/') || '/').path;
+    const re = new RegExp('^' + parts.slice(fixed).map((s) => s.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')).join('/') + '$');
+    const prefix = base === '/' ? 1 : base.length + 1;
+    return [...tree.under(base)].filter((p) => re.test(p.slice(prefix)));
   };
 
   const fire = (rule: FamilyRule, path: string): void => {
@@ -284,7 +285,7 @@ export function planKeepSet(input: KeepPlanInput): KeepPlan {
     const except = rule.except ? new GlobSet(rule.except.map(fill)) : undefined;
     for (const pattern of rule.keep) {
       const targets = pattern.includes('$nss') ? (input.nssServices ?? []).map((s) => pattern.replace('$nss', s)) : [pattern];
-      for (const t of targets) for (const path of expandLast(fill(t))) keepTree(path, 'family', `${rule.name}: ${rule.reason}`, except);
+      for (const t of targets) for (const path of expandGlob(fill(t))) keepTree(path, 'family', `${rule.name}: ${rule.reason}`, except);
     }
   };
 
