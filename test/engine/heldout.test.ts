@@ -7,7 +7,7 @@
  * folders…, never exercised by the probe) runs on the original and on the slim image, and
  * every behaviour must match. bench/realApps.ts measures the same for every app and mode.
  */
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,13 +23,11 @@ const made: string[] = [];
 const verbose = Boolean(process.env.TRUESLIM_TEST_VERBOSE);
 const quiet: RunListener = verbose ? { stage: (s, d) => console.error('[' + s + ']', d), log: (s, l) => console.error('  ' + s + ': ' + l) } : {};
 const heldoutLeft = (): string[] => docker('ps', '-aq', '--filter', `label=${LABEL_HELDOUT}`).split('\n').filter(Boolean);
-const runContainers = (): string[] => docker('ps', '-aq', '--filter', 'label=io.trueslim.run').split('\n').filter(Boolean);
-let preexisting = new Set<string>();
+/** TrueSlim containers made from these images (others may run TrueSlim on the same engine meanwhile). */
+const runContainersOf = (...images: string[]): string[] =>
+  images.flatMap((image) => docker('ps', '-aq', '--filter', 'label=io.trueslim.run', '--filter', `ancestor=${image}`).split('\n').filter(Boolean));
 
 describe('real apps keep working beyond the probe they were traced with (keep: packages)', () => {
-  before(() => {
-    preexisting = new Set(runContainers());
-  });
   after(() => {
     for (const image of [...made].reverse()) dockerStatus('rmi', '-f', image);
     rmSync(work, { recursive: true, force: true });
@@ -63,7 +61,7 @@ describe('real apps keep working beyond the probe they were traced with (keep: p
       if (verbose || cmp.matched < cmp.total) for (const line of describeMismatches(cmp, 400).split('\n')) t.diagnostic(line);
 
       assert.deepEqual(heldoutLeft(), [], 'the held-out runs leave no container');
-      assert.deepEqual(runContainers().filter((id) => !preexisting.has(id)), [], 'slim() leaves no container');
+      assert.deepEqual(runContainersOf(report.source.id, report.slim.id), [], 'slim() leaves no container');
       assert.equal(report.verify.passed, true, `verification with the training probe: ${JSON.stringify(report.probes.filter((p) => !p.passed))}`);
       assert.equal(
         cmp.matched,
