@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BASE_IMAGE, buildFixture, docker, dockerStatus } from '../helpers/docker';
@@ -137,6 +137,39 @@ describe('slim, end to end on a real engine', () => {
     assert.deepEqual(fidelity.differences, [], 'every kept entry as in the source, hard-link groups included');
     assert.equal(afterSlim.get('/opt/fid/suid')?.mode, 0o4755);
     assert.ok(afterSlim.get('/opt/fid/cap')?.xattrs['SCHILY.xattr.security.capability']);
+  });
+
+  it("traces the image's HEALTHCHECK and verifies it; a failed verification names what the slim image lacks", async () => {
+    const dir = join(work, 'health');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'Dockerfile'),
+      [
+        `FROM ${BASE_IMAGE}`,
+        `RUN echo ok > /etc/health-state && printf '#!/bin/sh\\ngrep -q ok /etc/health-state\\n' > /usr/local/bin/healthy && chmod 755 /usr/local/bin/healthy`,
+        'HEALTHCHECK --interval=5s CMD ["/usr/local/bin/healthy"]',
+        'CMD ["sh", "-c", "cat /etc/health-state >/dev/null && exec sleep 600"]',
+        '',
+      ].join('\n'),
+    );
+    const tag = 'trueslim-test/health:latest';
+    made.push(tag);
+    buildFixture(dir, tag);
+    const ok = await slim({ target: tag, reportPath: join(work, 'health', 'report.json'), overrides: { keep: 'files', probes: [{ type: 'wait', seconds: 1 }], tag: 'trueslim-test/health:slim' } }, quiet);
+    made.push(ok.report.slim.image);
+    const check = ok.report.probes.filter((o) => o.name === 'HEALTHCHECK');
+    assert.deepEqual(check.map((o) => [o.phase, o.passed]), [['trace', true], ['verify', true]]);
+    assert.equal(fileOf(ok.report, '/usr/bin/grep')?.reason, 'traced', 'only the health check runs grep');
+
+    const broken = await slim(
+      { target: tag, reportPath: join(work, 'health', 'broken.json'), overrides: { keep: 'files', exclude: ['/etc/health-state'], probes: [{ type: 'wait', seconds: 1 }], tag: 'trueslim-test/health:broken' } },
+      quiet,
+    );
+    made.push(broken.report.slim.image);
+    assert.equal(broken.exitCode, ExitCode.verifyFailed);
+    assert.equal(broken.report.verify.causes?.[0]?.include, '/etc/health-state', JSON.stringify(broken.report.verify.causes));
+    assert.match(broken.report.verify.causes![0]!.message, /\/etc\/health-state was removed/);
+    assert.deepEqual(runContainers(), []);
   });
 
   it('a failing probe fails the run with the trace exit code and leaves no container', async () => {

@@ -19,6 +19,8 @@ export interface SourceInfo extends SourceImage {
   env: string[];
   /** What each build step ran (`CreatedBy`), oldest first: where COPY/ADD put the app's files. */
   history: Array<{ createdBy: string }>;
+  /** The HEALTHCHECK command as argv (CMD-SHELL through /bin/sh -c), when the image has one. */
+  healthcheck?: string[];
 }
 
 export async function inspectSource(docker: Dockerode, reference: string): Promise<SourceInfo> {
@@ -59,7 +61,15 @@ export async function inspectSource(docker: Dockerode, reference: string): Promi
     volumes: Object.keys((config.Volumes as Record<string, unknown> | null) ?? {}),
     env: (config.Env as string[] | null) ?? [],
     history: await imageHistory(docker, info.Id),
+    healthcheck: healthcheckArgv((config.Healthcheck as { Test?: string[] } | undefined)?.Test),
   };
+}
+
+export function healthcheckArgv(test: string[] | undefined): string[] | undefined {
+  if (!test || test.length < 2) return undefined;
+  if (test[0] === 'CMD') return test.slice(1);
+  if (test[0] === 'CMD-SHELL') return ['/bin/sh', '-c', test[1]!];
+  return undefined;
 }
 
 async function imageHistory(docker: Dockerode, id: string): Promise<Array<{ createdBy: string }>> {

@@ -17,6 +17,7 @@ import { planWarnings } from '../plan/planWarnings';
 import { displayPath } from '../tar/paths';
 import { REPORT_SCHEMA_VERSION, type FailureCause, type ProbeOutcome, type Report, type RunPrivileges } from '../report/types';
 import type { TraceRecord } from '../trace/traceLog';
+import { verifyProbesFor } from '../probes/healthcheck';
 import { diagnoseSlim } from '../verify/diagnose';
 import { verifySlim } from '../verify/verifySlim';
 import type { SlimResult } from './api';
@@ -139,7 +140,7 @@ export async function finishFromTrace(
   const verifySpec = {
     image: slimId,
     runId: input.runId,
-    probes: p.probes,
+    probes: verifyProbesFor(p.probes, p.source.healthcheck, input.traceOutcomes),
     ports: p.ports,
     exposedPorts: p.source.exposedPorts,
     network: p.network,

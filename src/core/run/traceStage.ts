@@ -1,6 +1,7 @@
 import { TrueSlimError, ExitCode, throwIfCancelled } from '../errors';
 import type { RunListener } from '../events';
 import { appLogTail } from '../probes/appLog';
+import { healthcheckProbe } from '../probes/healthcheck';
 import { runProbes } from '../probes/runProbes';
 import type { ProbeOutcome, RunPrivileges } from '../report/types';
 import type { TraceLog } from '../trace/traceLog';
@@ -66,6 +67,28 @@ export async function traceApp(
       ExitCode.trace,
       tail,
     );
+  }
+  // The image's HEALTHCHECK is a command the engine will run in the slim image every few
+  // seconds: trace it too. Its failure on the source is the image's own business (logged,
+  // not verified); once it passed here, verification runs it against the slim image.
+  const check = healthcheckProbe(p.source.healthcheck);
+  if (check) {
+    const [outcome] = await runProbes([check], {
+      docker: p.docker,
+      container: session.container,
+      phase: 'trace',
+      host: '127.0.0.1',
+      ports: session.ports,
+      exposedPorts: p.source.exposedPorts,
+      sensor: { path: SENSOR_PATH, user: p.source.user || undefined, logDir: SENSOR_DIR, cpuSlot: p.config.traceOnOneCpu ? EXEC_PROBE_CPU_SLOT : undefined },
+      appExited: session.appExited,
+      listener,
+      signal,
+    });
+    if (outcome) {
+      if (!outcome.passed) listener.log?.('probe', `the image's HEALTHCHECK fails on the original image too (${outcome.message}); it is not verified`);
+      outcomes.push(outcome);
+    }
   }
   clock.enter('trace', 'stopping the app and reading the trace');
   const log = await session.finish();
