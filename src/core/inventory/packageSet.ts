@@ -76,7 +76,8 @@ export function byteOrder(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function lowerBound(list: string[], key: string): number {
+/** The first index whose item is ≥ key in a byte-ordered list. */
+export function lowerBound(list: string[], key: string): number {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {

@@ -1,4 +1,5 @@
 import type { FsIndex } from '../image/fsIndex';
+import { lowerBound } from '../inventory/packageSet';
 
 /** The image's paths in byte order, for "everything below this folder" in O(log n + k). */
 export class PathTree {
@@ -27,15 +28,4 @@ export class PathTree {
   *symlinks(): Generator<string> {
     for (const [path, e] of this.index.entries) if (e.type === 'symlink') yield path;
   }
-}
-
-function lowerBound(list: string[], key: string): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid]! < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

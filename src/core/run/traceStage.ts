@@ -2,6 +2,7 @@ import { TrueSlimError, ExitCode, throwIfCancelled } from '../errors';
 import type { RunListener } from '../events';
 import { appLogTail } from '../probes/appLog';
 import { healthcheckProbe } from '../probes/healthcheck';
+import type { ProbeContext } from '../probes/context';
 import { runProbes } from '../probes/runProbes';
 import type { ProbeOutcome, RunPrivileges } from '../report/types';
 import type { TraceLog } from '../trace/traceLog';
@@ -44,7 +45,7 @@ export async function traceApp(
   cleanup.add('trace container', () => session.discard());
   throwIfCancelled(signal, 'trace');
   clock.enter('probe', `running ${p.probes.length} probe(s) against the traced app`);
-  const outcomes = await runProbes(p.probes, {
+  const probeContext: ProbeContext = {
     docker: p.docker,
     container: session.container,
     phase: 'trace',
@@ -56,7 +57,8 @@ export async function traceApp(
     listener,
     signal,
     finishSignal,
-  });
+  };
+  const outcomes = await runProbes(p.probes, probeContext);
   const failed = outcomes.filter((o) => !o.passed);
   if (failed.length > 0) {
     const tail = failed.find((o) => o.appLogTail)?.appLogTail ?? (await appLogTail(session.container).catch(() => []));
@@ -73,18 +75,7 @@ export async function traceApp(
   // not verified); once it passed here, verification runs it against the slim image.
   const check = healthcheckProbe(p.source.healthcheck);
   if (check) {
-    const [outcome] = await runProbes([check], {
-      docker: p.docker,
-      container: session.container,
-      phase: 'trace',
-      host: '127.0.0.1',
-      ports: session.ports,
-      exposedPorts: p.source.exposedPorts,
-      sensor: { path: SENSOR_PATH, user: p.source.user || undefined, logDir: SENSOR_DIR, cpuSlot: p.config.traceOnOneCpu ? EXEC_PROBE_CPU_SLOT : undefined },
-      appExited: session.appExited,
-      listener,
-      signal,
-    });
+    const [outcome] = await runProbes([check], probeContext);
     if (outcome) {
       if (!outcome.passed) listener.log?.('probe', `the image's HEALTHCHECK fails on the original image too (${outcome.message}); it is not verified`);
       outcomes.push(outcome);
