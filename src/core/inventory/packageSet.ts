@@ -1,3 +1,4 @@
+import { lowerBound } from '../tar/paths';
 import type { FsView } from './fsView';
 import { packageId, type Ecosystem, type InventoryPackage, type MetadataKind, type PackageLocation } from './model';
 
@@ -74,16 +75,4 @@ export function union(a: string[], b: string[]): string[] {
 
 export function byteOrder(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** The first index whose item is ≥ key in a byte-ordered list. */
-export function lowerBound(list: string[], key: string): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid]! < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

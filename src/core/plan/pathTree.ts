@@ -1,5 +1,5 @@
 import type { FsIndex } from '../image/fsIndex';
-import { lowerBound } from '../inventory/packageSet';
+import { lowerBound } from '../tar/paths';
 
 /** The image's paths in byte order, for "everything below this folder" in O(log n + k). */
 export class PathTree {

@@ -68,3 +68,15 @@ export function isUtf8(bytes: string): boolean {
 export function toBytePath(display: string): string {
   return Buffer.from(display, 'utf8').toString('latin1');
 }
+
+/** The first index whose item is ≥ key in a byte-ordered list of paths. */
+export function lowerBound(list: string[], key: string): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
