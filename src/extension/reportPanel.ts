@@ -247,7 +247,7 @@ export class ReportPanel extends Disposable {
           this.post({ type: 'busy', stage, message: detail });
         },
       };
-      return reassemble({ reportPath, addInclude: change.addInclude, metadata, keep }, forward, signal);
+      return reassemble({ reportPath, addInclude: change.addInclude, metadata, keep, configPath: configUri?.fsPath }, forward, signal);
     });
     if (!result) throw new Error('The rebuild did not finish (see the notification and the TrueSlim log).');
     const target = this.deps.results.byReportPath(reportPath)?.target ?? report.target.path ?? report.target.reference ?? report.source.image;

@@ -36,6 +36,8 @@ export interface ReassembleRequest {
   metadata?: MetadataPolicy;
   /** Rebuild with another keep mode (the report's switch). */
   keep?: KeepMode;
+  /** The configuration file the change was written to (default: trueslim.json beside the target). */
+  configPath?: string;
 }
 
 /** "What do scanners see in this image?": no trace, no slimming. */

@@ -36,6 +36,7 @@ export async function reassemble(req: ReassembleRequest, listener: RunListener, 
       {
         target: previous.target.path ?? previous.target.reference ?? previous.source.id,
         kind: previous.target.kind,
+        configPath: req.configPath,
         force: true,
         overrides: { include: req.addInclude, metadata: req.metadata, keep: req.keep },
       },
