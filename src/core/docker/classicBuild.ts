@@ -4,28 +4,15 @@ import type Dockerode from 'dockerode';
 import { CancelledError, ExitCode, TrueSlimError, throwIfCancelled } from '../errors';
 import type { RunListener } from '../events';
 import { BuildLog, makeMasker, type BuildMessage } from './buildLog';
+import type { BuildRequest } from './build';
 import { createContextTar } from './contextTar';
-
-export interface BuildRequest {
-  contextDir: string;
-  /** Absolute path; may lie outside contextDir (it is then sent inside the context tar). */
-  dockerfile: string;
-  buildArgs: Record<string, string>;
-  /** Names of build args whose values are masked as *** in every log line and error. */
-  secretArgs: string[];
-  target?: string;
-  platform?: string;
-  /** Put on the built image, so runs and tests can find what they made. */
-  labels: Record<string, string>;
-  tag?: string;
-}
 
 /**
  * Builds with the engine's classic builder over the API (no docker CLI needed), streaming
- * the log to the listener. The classic builder is used because its JSON stream names each
- * step ("Step 3/7 : RUN …"), which is what a failed build should point at.
+ * the log to the listener: the route where no docker client can drive BuildKit. Its JSON
+ * stream names each step ("Step 3/7 : RUN …"), which is what a failed build points at.
  */
-export async function buildImage(docker: Dockerode, req: BuildRequest, listener: RunListener, signal?: AbortSignal): Promise<{ imageId: string }> {
+export async function buildClassic(docker: Dockerode, req: BuildRequest, listener: RunListener, signal?: AbortSignal): Promise<{ imageId: string }> {
   throwIfCancelled(signal, 'build');
   const { name: dockerfileName, inline } = dockerfileInContext(req.contextDir, req.dockerfile);
   const context = createContextTar(req.contextDir, dockerfileName, inline ? { inlineDockerfile: req.dockerfile } : {});

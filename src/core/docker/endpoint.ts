@@ -68,7 +68,7 @@ function envTls(env: NodeJS.ProcessEnv, configDir: string): TlsSettings | undefi
   return { verify, ca: read('ca.pem'), cert: read('cert.pem'), key: read('key.pem') };
 }
 
-function currentContext(configDir: string): string | undefined {
+export function currentContext(configDir: string): string | undefined {
   const file = join(configDir, 'config.json');
   if (!existsSync(file)) return undefined;
   try {
