@@ -3,6 +3,7 @@ import { ExitCode, TrueSlimError, UsageError } from './core/errors';
 import type { RunListener } from './core/events';
 import { parseProbeFlag, type ProbeFlag } from './core/config/probeFlags';
 import type { ProbeConfig } from './core/config/types';
+import { parseSecretSpec } from './core/docker/buildSecrets';
 import { KEEP_MODES, type KeepMode, type MetadataPolicy } from './core/report/types';
 import { slim } from './core/run/slim';
 import { summarize } from './core/report/summary';
@@ -25,6 +26,7 @@ slim options:
                              files (only traced files: smaller, may break beyond the probe)
   --include GLOB / --exclude GLOB   keep / drop image paths (repeatable)
   --build-arg NAME=VALUE     (repeatable)   --target STAGE   --platform OS/ARCH
+  --secret id=ID,src=FILE | id=ID,env=VAR   BuildKit build secret (repeatable)
   --report FILE              where to write the report JSON
   --embed-sbom               embed a CycloneDX SBOM of the slim image (/usr/share/trueslim/sbom.cdx.json)
   --all-cpus                 trace the app on every CPU (default: one CPU, about half the trace's cost)
@@ -89,6 +91,7 @@ async function runSlim(args: string[], signal: AbortSignal, finish: AbortControl
       include: { type: 'string', multiple: true },
       exclude: { type: 'string', multiple: true },
       'build-arg': { type: 'string', multiple: true },
+      secret: { type: 'string', multiple: true },
       target: { type: 'string' },
       platform: { type: 'string' },
       report: { type: 'string' },
@@ -141,6 +144,7 @@ async function runSlim(args: string[], signal: AbortSignal, finish: AbortControl
         include: values.include,
         exclude: values.exclude,
         buildArgs: values['build-arg'] ? keyValues(values['build-arg']) : undefined,
+        secrets: values.secret?.map((spec) => parseSecretSpec(spec, process.cwd())),
         target: values.target,
         platform: values.platform,
       },

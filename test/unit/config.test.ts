@@ -96,9 +96,23 @@ describe('loadConfig', () => {
   });
 
   it('names an unknown property and the ones allowed', async () => {
-    const text = '{\n  "metadata": "preserve",\n  "build": {\n    "args": {},\n    "secrets": ["X"]\n  }\n}\n';
+    const text = '{\n  "metadata": "preserve",\n  "build": {\n    "args": {},\n    "cacheFrom": ["X"]\n  }\n}\n';
     const { message, file } = await loadError(text);
-    assert.equal(message, `${file}:${lineColOf(text, '"secrets"')}: build.secrets: unknown property; expected one of: context, tag, args, secretArgs, target, platform`);
+    assert.equal(message, `${file}:${lineColOf(text, '"cacheFrom"')}: build.cacheFrom: unknown property; expected one of: context, tag, args, secretArgs, secrets, target, platform`);
+  });
+
+  it('reads build secrets: a file relative to trueslim.json, or a variable', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trueslim-config-secrets-'));
+    writeFileSync(join(dir, 'trueslim.json'), '{ "build": { "secrets": [{ "id": "pip", "src": "secrets/pip.conf" }, { "id": "tok", "env": "API_TOKEN" }] } }');
+    const { config } = await loadConfig(undefined, dir);
+    assert.deepEqual(config.build.secrets, [{ id: 'pip', src: join(dir, 'secrets/pip.conf') }, { id: 'tok', env: 'API_TOKEN' }]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('asks for exactly one of src and env in a build secret', async () => {
+    const text = '{ "build": { "secrets": [{ "id": "tok" }] } }';
+    const { message } = await loadError(text);
+    assert.match(message, /build\.secrets\[0\] \("tok"\) needs exactly one of "src" \(a file\) and "env"/);
   });
 
   it('says which values an enum accepts and what a probe misses, in file order', async () => {
@@ -123,7 +137,7 @@ describe('schema and types agree', () => {
   // Records typed by the interfaces: the compiler fails when a field is added to types.ts
   // and not listed here; the assertions fail when the schema does not list it.
   const top: Record<keyof TrueSlimConfig, true> = { probes: true, include: true, exclude: true, metadata: true, keep: true, tag: true, build: true, embedSbom: true, traceOnOneCpu: true };
-  const build: Record<keyof TrueSlimConfig['build'], true> = { context: true, tag: true, args: true, secretArgs: true, target: true, platform: true };
+  const build: Record<keyof TrueSlimConfig['build'], true> = { context: true, tag: true, args: true, secretArgs: true, secrets: true, target: true, platform: true };
   const http: Record<keyof HttpProbe, true> = { type: true, name: true, timeoutSeconds: true, port: true, method: true, paths: true, expectStatus: true, expectBody: true, headers: true, body: true, readyTimeoutSeconds: true };
   const exec: Record<keyof ExecProbe, true> = { type: true, name: true, timeoutSeconds: true, command: true };
   const host: Record<keyof HostProbe, true> = { type: true, name: true, timeoutSeconds: true, command: true, cwd: true };

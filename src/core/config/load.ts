@@ -4,6 +4,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import schema from '../../../schemas/trueslim.schema.json';
 import { UsageError } from '../errors';
 import { locateWithOffset, parseJsonc, type JsoncDocument } from './jsonc';
+import type { BuildSecret } from '../docker/buildSecrets';
 import { DEFAULT_CONFIG, type ProbeConfig, type TrueSlimConfig } from './types';
 
 export const CONFIG_FILE_NAME = 'trueslim.json';
@@ -71,7 +72,17 @@ export function parseConfig(text: string, file: string): TrueSlimConfig {
     traceOnOneCpu: raw.traceOnOneCpu ?? defaults.traceOnOneCpu,
   };
   if (raw.tag !== undefined) config.tag = raw.tag;
+  if (raw.build?.secrets) config.build.secrets = raw.build.secrets.map((s, i) => anchorSecret(s, i, doc, dirname(file)));
   return config;
+}
+
+/** Exactly one of src and env (the schema cannot say so without a vague oneOf message); src relative to the file. */
+function anchorSecret(secret: { id: string; src?: string; env?: string }, index: number, doc: JsoncDocument, configDir: string): BuildSecret {
+  const where = locateWithOffset(doc, ['build', 'secrets', String(index)]).text;
+  if ((secret.src === undefined) === (secret.env === undefined)) {
+    throw new UsageError(`${where}: build.secrets[${index}] ("${secret.id}") needs exactly one of "src" (a file) and "env" (an environment variable)`, 'Write { "id": "ID", "src": "FILE" } or { "id": "ID", "env": "VARIABLE" }.');
+  }
+  return secret.src !== undefined ? { id: secret.id, src: resolve(configDir, secret.src) } : { id: secret.id, env: secret.env! };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { mergeSecrets } from '../docker/buildSecrets';
 import type { ConfigOverrides, TrueSlimConfig } from './types';
 
 export type { ConfigOverrides };
@@ -21,6 +22,7 @@ export function mergeOverrides(config: TrueSlimConfig, overrides: ConfigOverride
   if (overrides.include?.length) out.include = unique([...out.include, ...overrides.include]);
   if (overrides.exclude?.length) out.exclude = unique([...out.exclude, ...overrides.exclude]);
   if (overrides.buildArgs) out.build.args = { ...out.build.args, ...overrides.buildArgs };
+  if (overrides.secrets?.length) out.build.secrets = mergeSecrets(out.build.secrets, overrides.secrets);
   if (overrides.target !== undefined) out.build.target = overrides.target;
   if (overrides.platform !== undefined) out.build.platform = overrides.platform;
   return out;

@@ -1,3 +1,4 @@
+import type { BuildSecret } from '../docker/buildSecrets';
 import type { KeepMode, MetadataPolicy } from '../report/types';
 
 /**
@@ -22,6 +23,8 @@ export interface TrueSlimConfig {
     args: Record<string, string>;
     /** Names of build args whose values never appear in logs or reports. */
     secretArgs: string[];
+    /** BuildKit secrets for RUN --mount=type=secret; a file's path is absolute once loaded. */
+    secrets?: BuildSecret[];
     target?: string;
     platform?: string;
   };
@@ -101,6 +104,8 @@ export interface ConfigOverrides {
   include?: string[];
   exclude?: string[];
   buildArgs?: Record<string, string>;
+  /** --secret: add to the file's secrets, winning per id. */
+  secrets?: BuildSecret[];
   target?: string;
   platform?: string;
 }

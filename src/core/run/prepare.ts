@@ -74,7 +74,7 @@ export async function resolveSource(
     const previous = await refuseForeignTag(docker, reference);
     await buildImage(
       docker,
-      { ...spec, secretArgs: config.build.secretArgs, labels: { [LABEL_BUILT_BY]: 'trueslim' }, tag: reference },
+      { ...spec, secretArgs: config.build.secretArgs, labels: { [LABEL_BUILT_BY]: 'trueslim' }, tag: reference, dockerHost: req.dockerHost },
       listener,
       signal,
     );

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { TrueSlimConfig } from '../config/types';
+import { mergeSecrets } from '../docker/buildSecrets';
 import type { DockerfileBuild, Target } from './types';
 
 /**
@@ -16,6 +17,8 @@ export function buildSpecFor(target: Target, config: TrueSlimConfig, configDir?:
     contextDir: config.build.context ? resolve(relativeTo, config.build.context) : base.contextDir,
     buildArgs: { ...base.buildArgs, ...config.build.args },
   };
+  const secrets = mergeSecrets(base.secrets, config.build.secrets);
+  if (secrets.length) spec.secrets = secrets;
   const buildTarget = config.build.target ?? base.target;
   const platform = config.build.platform ?? base.platform;
   if (buildTarget) spec.target = buildTarget;

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { UsageError } from '../errors';
 import { locate, parseJsonc, type JsoncDocument } from '../config/jsonc';
+import { parseSecretSpec, type BuildSecret } from '../docker/buildSecrets';
 import type { DockerfileBuild, Target } from './types';
 
 type DevcontainerTarget = Extract<Target, { kind: 'devcontainer' }>;
@@ -47,6 +48,8 @@ export async function resolveDevcontainer(path: string, env: NodeJS.ProcessEnv =
       throw new UsageError(`${locate(doc, contextPath)}: the build context ${contextDir} is not a folder`, 'Paths in devcontainer.json are relative to the folder that holds it.');
     }
     const build: DockerfileBuild = { dockerfile, contextDir, buildArgs: readArgs(doc, buildSection?.args, substitute) };
+    const secrets = readSecrets(doc, buildSection?.options, substitute, configDir);
+    if (secrets.length) build.secrets = secrets;
     if (buildSection?.target !== undefined) build.target = substitute(expectString(doc, buildSection.target, ['build', 'target']));
     return { kind: 'devcontainer', devcontainerPath: path, configDir, build };
   }
@@ -55,6 +58,27 @@ export async function resolveDevcontainer(path: string, env: NodeJS.ProcessEnv =
     return { kind: 'devcontainer', devcontainerPath: path, configDir, image: substitute(expectString(doc, config.image, ['image'])) };
   }
   throw new UsageError(`${locate(doc, [])}: this devcontainer.json has neither "image" nor "build.dockerfile"`, 'Add one of them, or point TrueSlim at a Dockerfile or an image.');
+}
+
+/**
+ * `build.options` are extra `docker build` arguments; the `--secret` ones are the
+ * devcontainer's build secrets. Other options are not ours to interpret and are left alone.
+ */
+function readSecrets(doc: JsoncDocument, options: unknown, substitute: (s: string) => string, configDir: string): BuildSecret[] {
+  if (!Array.isArray(options)) return [];
+  const out: BuildSecret[] = [];
+  options.forEach((option, i) => {
+    if (typeof option !== 'string') return;
+    const next = options[i + 1];
+    const spec = option.startsWith('--secret=') ? option.slice('--secret='.length) : option === '--secret' && typeof next === 'string' ? next : undefined;
+    if (spec === undefined) return;
+    try {
+      out.push(parseSecretSpec(substitute(spec), configDir));
+    } catch (e) {
+      throw new UsageError(`${locate(doc, ['build', 'options', i])}: ${(e as Error).message}`, (e as UsageError).hint);
+    }
+  });
+  return out;
 }
 
 function readArgs(doc: JsoncDocument, args: unknown, substitute: (s: string) => string): Record<string, string> {

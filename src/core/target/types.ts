@@ -1,8 +1,12 @@
+import type { BuildSecret } from '../docker/buildSecrets';
+
 /** How to build an image from a Dockerfile; all paths absolute. */
 export interface DockerfileBuild {
   dockerfile: string;
   contextDir: string;
   buildArgs: Record<string, string>;
+  /** BuildKit secrets (a devcontainer.json's build.options --secret, trueslim.json, --secret). */
+  secrets?: BuildSecret[];
   target?: string;
   platform?: string;
 }
