@@ -151,7 +151,6 @@ export function planKeepSet(input: KeepPlanInput): KeepPlan {
   };
 
   // Traced paths, through every symlink on the way.
-  const createdByApp = new Set<string>();
   for (const rec of input.records) {
     if (rec.path === SENSOR_DIR || rec.path.startsWith(SENSOR_DIR + '/')) continue;
     const res = resolveInImage(index, rec.path, rec.op !== 'readlink');
@@ -160,7 +159,7 @@ export function planKeepSet(input: KeepPlanInput): KeepPlan {
       continue;
     }
     if (!index.get(res.path)) {
-      if (rec.ok) createdByApp.add(rec.path);
+      if (rec.ok) created.add(rec.path);
       else missing.add(rec.path);
       for (const link of res.links) if (index.get(link)) keep(link, 'symlink');
       keepNearestFolder(res.path, rec.ok ? `the app created ${display(rec.path)} in it` : `the app looked for ${display(rec.path)}`);
@@ -170,8 +169,8 @@ export function planKeepSet(input: KeepPlanInput): KeepPlan {
     for (const link of res.links) keep(link, 'symlink');
     keep(res.path, 'traced');
   }
-  for (const path of createdByApp) missing.delete(path);
-  for (const path of createdByApp) created.add(path);
+  // A path the app first looked for and then created is not missing.
+  for (const path of created) missing.delete(path);
 
   const include = new GlobSet(input.include);
   const always = new GlobSet([...ALWAYS_KEEP_FILES]);
