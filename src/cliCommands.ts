@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError, ExitCode } from './core/errors';
-import { diagnosticsJson, formatDiagnostics, lintDockerfile, lintProbeConfig, type LintJson } from './core/lint';
+import { diagnosticsJson, formatDiagnostics, lintDockerfile, lintProbeConfig, lintReportJson, type LintJson } from './core/lint';
 import { formatInventory } from './core/report/inventoryText';
 import { inspectInventory } from './core/run/inventory';
 
@@ -31,13 +31,30 @@ const inventory: Command = async (args, signal) => {
   return ExitCode.ok;
 };
 
+const LINT_USAGE = `Usage: trueslim lint <Dockerfile|trueslim.json>... [--json]
+
+Checks Dockerfiles for RUN lines that delete package metadata scanners read, COPYs into
+distroless/scratch images that no package database lists, and lines Docker rejects; checks
+trueslim.json exclude rules that match package metadata. A file whose name ends in .json is
+read as a probe configuration, anything else as a Dockerfile.
+
+  --json      one JSON object: {"version":1,"summary":{errors,warnings,infos},"files":[…]}
+              (see README, Diagnostics)
+  -h, --help  this text
+
+Exit codes: 0 no errors (warnings do not fail), 1 an error-severity diagnostic, 2 usage.`;
+
 /**
- * `trueslim lint <Dockerfile|trueslim.json> [--json]`: the editor's inline warnings, for CI.
+ * `trueslim lint <Dockerfile|trueslim.json>... [--json]`: the editor's inline warnings, for CI.
  * Exit 1 when an error-severity diagnostic is found, 0 otherwise (warnings do not fail).
  */
 const lint: Command = async (args) => {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } });
-  if (positionals.length === 0) throw new UsageError('lint takes one or more files (Dockerfiles or trueslim.json)');
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    process.stdout.write(LINT_USAGE + '\n');
+    return ExitCode.ok;
+  }
+  if (positionals.length === 0) throw new UsageError('lint takes one or more files (Dockerfiles or trueslim.json)', 'Run trueslim lint --help for usage.');
   let failed = false;
   const json: LintJson[] = [];
   for (const file of positionals) {
@@ -52,8 +69,7 @@ const lint: Command = async (args) => {
     if (values.json) json.push(diagnosticsJson(file, diags));
     else if (diags.length > 0) process.stdout.write(formatDiagnostics(file, diags) + '\n');
   }
-  // One file: one JSON object; several: an array of them.
-  if (values.json) process.stdout.write(JSON.stringify(json.length === 1 ? json[0] : json, null, 2) + '\n');
+  if (values.json) process.stdout.write(JSON.stringify(lintReportJson(json), null, 2) + '\n');
   return failed ? ExitCode.verifyFailed : ExitCode.ok;
 };
 

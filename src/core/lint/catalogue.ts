@@ -15,8 +15,8 @@ const LET_TRUESLIM =
 
 /**
  * Every rule the lint applies, by stable code. Codes never change meaning; retired codes
- * are not reused. TSL0xx for Dockerfile RUN deletions, TSL02x for COPY into the final
- * stage, TSL03x for the probe configuration file.
+ * are not reused. TSL00x/TSL01x for Dockerfile RUN deletions, TSL02x for COPY into the final
+ * stage, TSL03x for the probe configuration file, TSL04x for Dockerfile syntax Docker rejects.
  */
 export const catalogue: Readonly<Record<LintCode, CatalogueEntry>> = {
   TSL001: {
@@ -57,7 +57,8 @@ export const catalogue: Readonly<Record<LintCode, CatalogueEntry>> = {
   },
   TSL007: {
     title: 'Deletes licence texts',
-    severity: 'warning',
+    // Scanners still see every package; what goes is licence reporting and a legal nicety.
+    severity: 'info',
     why: 'The copyright files under /usr/share/doc/<package>/ and the texts under /usr/share/licenses and /usr/share/common-licenses are what scanners report licences from, and what redistributing GPL/LGPL files requires.',
     fix: 'Delete documentation but keep the licences: find /usr/share/doc -type f ! -name copyright -delete',
   },
@@ -73,11 +74,17 @@ export const catalogue: Readonly<Record<LintCode, CatalogueEntry>> = {
     why: 'Ruby gems are known by specifications/*.gemspec, PHP packages by vendor/composer/installed.json, .NET assemblies by *.deps.json. Without them the code stays and its CVEs are no longer reported.',
     fix: 'Keep these metadata files; remove whole packages instead.',
   },
+  TSL010: {
+    title: 'Deletes an embedded SBOM',
+    severity: 'warning',
+    why: 'Trivy reads *.cdx.json, *.cdx, *.spdx.json and *.spdx files anywhere in the image (pip vendors one as pip/_vendor/bom.cdx.json). Deleting one removes the components it lists, and their CVEs, from the scan.',
+    fix: 'Keep the SBOM file; it is a few kilobytes.',
+  },
   TSL020: {
     title: 'Binary copied into a scratch or distroless image without package metadata',
     severity: 'warning',
     why: 'The final image has no package database that lists what this COPY brings, so scanners cannot tell which package (and which CVEs) it comes from. Only binaries that embed their own build information (Go, Rust built with cargo-auditable) stay visible.',
-    fix: 'Copy the package records along (e.g. the dpkg status.d entries distroless uses), embed an SBOM, or build the final stage from a regular base and let TrueSlim slim it with metadata kept.',
+    fix: 'Copy the package records along (e.g. the dpkg status.d entries distroless uses), embed an SBOM, or build the final stage from a regular base and let TrueSlim slim it with metadata kept. When the base comes from a build argument, give the ARG a default so the lint can tell.',
   },
   TSL021: {
     title: 'Language packages copied without their metadata',
@@ -88,13 +95,19 @@ export const catalogue: Readonly<Record<LintCode, CatalogueEntry>> = {
   TSL022: {
     title: 'Package-managed binary copied from another stage',
     severity: 'info',
-    why: "The binary was installed by the other stage's package manager; this image's package database does not list it, so scanners will not know its package or its CVEs.",
-    fix: 'Install the package in this stage instead of copying the binary, or accept that the binary is invisible to scanners.',
+    why: "A system path (/usr/bin, /usr/lib, …) copied out of a stage built on a distribution, where nothing in the Dockerfile put it: it most likely came with one of that stage's packages, which this image's package database does not list.",
+    fix: 'Install the package in this stage instead of copying the files, or accept that they are invisible to scanners.',
   },
   TSL030: {
     title: 'Exclude rule matches package metadata',
     severity: 'warning',
     why: "Under the 'strip' policy an exclude rule that matches package databases, release files, language metadata, licences or signing keys removes them from the slim image, and scanners stop reporting the affected packages. Under 'preserve' and 'prune' metadata is kept regardless, so the rule is misleading.",
     fix: 'Remove the rule, narrow it, or keep the metadata with an include rule.',
+  },
+  TSL040: {
+    title: 'Not an instruction (missing line continuation)',
+    severity: 'error',
+    why: 'A line that starts with a shell operator (`&&`, `||`, `|`) or another word Docker does not know as an instruction stops the build ("unknown instruction"). Usually the line before lacks its trailing backslash.',
+    fix: 'End the previous line with a backslash (or the escape character the Dockerfile sets).',
   },
 };

@@ -8,7 +8,7 @@ import type { MetadataHit } from './metadataMatch';
 import { splitPath } from './pathGlob';
 import type { Removal, ScriptOwner } from './removalEdits';
 import type { Script, Word } from './shellParse';
-import { wordGlob, wordValue, type ShellEnv } from './shellWords';
+import { unescapeGlob, wordGlobs, wordValue, type ShellEnv } from './shellWords';
 
 export interface DeletionFinding {
   hits: MetadataHit[];
@@ -36,6 +36,13 @@ export interface WalkState {
   depth: number;
   /** The RUN's own script: `RUN <<EOF` runs its heredoc. */
   topLevel: boolean;
+  /** This shell does brace expansion (bash), see Stage.braces. */
+  braces: boolean;
+  /**
+   * Paths this RUN created before (redirections, `-o FILE`, touch, mkdir, cp/mv targets),
+   * absolute: removing a temporary file of one's own is not removing the image's metadata.
+   */
+  created: Set<string>;
 }
 
 /** Wrappers that run the rest of the line as a command; values: their options that take a value. */
@@ -109,19 +116,34 @@ export interface ResolvedPath {
   written: string;
 }
 
-/** A path word as components; absolute when it starts at `/` or the working directory is known. */
-export function pathOf(w: Word, state: WalkState): ResolvedPath | undefined {
-  const glob = wordGlob(w, state.env.get);
-  const value = wordValue(w, state.env.get);
-  if (glob === undefined || value === undefined || glob === '') return undefined;
+/**
+ * A path word as components, one per field it expands to (`$dirs`, `{a,b}` under bash);
+ * absolute when it starts at `/` or the working directory is known.
+ */
+export function pathsOf(w: Word, state: WalkState): ResolvedPath[] {
+  const globs = wordGlobs(w, state.env.get, state.braces);
+  if (!globs) return [];
   const cwd = state.cwd.value;
-  if (glob.startsWith('/')) return { segs: splitPath(glob), absolute: true, display: joinPath('/', value), written: value };
-  if (cwd !== undefined) return { segs: splitPath(`${cwd}/${glob}`), absolute: true, display: joinPath(cwd, value), written: value };
-  return { segs: splitPath(glob), absolute: false, display: value, written: value };
+  const out: ResolvedPath[] = [];
+  for (const glob of globs) {
+    if (glob === '') continue;
+    const value = unescapeGlob(glob);
+    if (glob.startsWith('/')) out.push({ segs: splitPath(glob), absolute: true, display: joinPath('/', value), written: value });
+    else if (cwd !== undefined) out.push({ segs: splitPath(`${cwd}/${glob}`), absolute: true, display: joinPath(cwd, value), written: value });
+    else out.push({ segs: splitPath(glob), absolute: false, display: value, written: value });
+  }
+  return out;
 }
 
-/** `.` as a find start path. */
-export function dotPath(state: WalkState): ResolvedPath {
+/** Whether `path` (absolute, no globs) is a path this RUN created, or lies inside one. */
+export function createdHere(state: WalkState, p: ResolvedPath): boolean {
+  if (!p.absolute || !state.created.size) return false;
+  const display = p.display;
+  for (const c of state.created) if (display === c || display.startsWith(c === '/' ? '/' : c + '/')) return true;
+  return false;
+}
+
+/** `.` as a find start path. */export function dotPath(state: WalkState): ResolvedPath {
   const cwd = state.cwd.value;
   if (cwd === undefined) return { segs: [], absolute: false, display: '.', written: '.' };
   return { segs: splitPath(cwd), absolute: true, display: cwd, written: '.' };

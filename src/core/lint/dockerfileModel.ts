@@ -4,6 +4,7 @@
  * instruction, and offsets into the text. Built in one pass over dockerfile-ast's parse.
  */
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
+import { imageName, osFamily } from './baseImages';
 import { LineIndex } from './mappedText';
 import { splitPath } from './pathGlob';
 import type { Lookup } from './shellWords';
@@ -26,6 +27,11 @@ export interface Stage {
   cwd: string | undefined;
   /** False after `SHELL ["powershell", …]` or cmd: RUN's shell form is then not POSIX shell. */
   posixShell: boolean;
+  /**
+   * Whether RUN's shell expands `{a,b}`: bash (SHELL ["/bin/bash", "-c"], or /bin/sh on the
+   * RHEL family, where it is bash) does; dash (Debian, Ubuntu) and busybox ash (Alpine) do not.
+   */
+  braces: boolean;
 }
 
 export interface InstructionInfo {
@@ -39,6 +45,7 @@ export interface InstructionInfo {
   lookup: Lookup;
   cwd: string | undefined;
   posixShell: boolean;
+  braces: boolean;
 }
 
 export interface DockerfileModel {
@@ -49,6 +56,17 @@ export interface DockerfileModel {
   instructions: InstructionInfo[];
   /** A stage by `--from` value (name or index) as seen from `at` (earlier stages only). */
   stageRef(ref: string, at: number): Stage | undefined;
+}
+
+/**
+ * The WORKDIR an image starts with. Docker's default is `/`; the few official images that set
+ * one are listed, and a base we cannot name (an unresolved ARG) leaves it unknown.
+ */
+const IMAGE_WORKDIRS: Record<string, string> = { golang: '/go', tomcat: '/usr/local/tomcat', maven: '/', gradle: '/home/gradle' };
+function imageWorkdir(root: string | undefined): string | undefined {
+  if (root === undefined) return undefined;
+  const name = imageName(root);
+  return IMAGE_WORKDIRS[name.replace(/^(docker\.io\/)?(library\/)?/, '')] ?? '/';
 }
 
 /** `$X`, `${X}`, `${X:-d}`, `${X:+d}` as the Dockerfile frontend expands them; undefined if X is unknown. */
@@ -128,8 +146,9 @@ export function buildModel(text: string): DockerfileModel {
         usedAsSource: false,
         copiedWhole: false,
         env: new Map(baseStage?.env ?? []),
-        cwd: baseStage ? baseStage.cwd : rootImage === 'scratch' ? '/' : undefined,
+        cwd: baseStage ? baseStage.cwd : imageWorkdir(rootImage),
         posixShell: baseStage ? baseStage.posixShell : true,
+        braces: baseStage ? baseStage.braces : osFamily(rootImage) === 'rpm',
       };
       if (baseStage) baseStage.usedAsBase = true;
       stages.push(stage);
@@ -155,8 +174,9 @@ export function buildModel(text: string): DockerfileModel {
     } else if (keyword === 'SHELL' && stage) {
       const first = /^\s*\[\s*"([^"]*)"/.exec(instr.getArgumentsContent() ?? '')?.[1] ?? '';
       stage.posixShell = !/(^|[\\/])(powershell|pwsh|cmd)(\.exe)?$/i.test(first);
+      stage.braces = /(^|\/)(bash|zsh|ksh|mksh)$/.test(first);
     }
-    instructions.push({ instr, keyword, start, end, keywordEnd, stage, lookup: frozen(), cwd: stage?.cwd, posixShell: stage?.posixShell ?? true });
+    instructions.push({ instr, keyword, start, end, keywordEnd, stage, lookup: frozen(), cwd: stage?.cwd, posixShell: stage?.posixShell ?? true, braces: stage?.braces ?? false });
   }
 
   const model: DockerfileModel = { text, lines, escape, stages, instructions, stageRef: (ref, at) => byName(ref, at) };

@@ -3,7 +3,7 @@
  * evaluated on concrete metadata paths below each start path (findExpr.ts); co-located
  * metadata only counts when the code beside it survives the same command.
  */
-import { commandWords, dotPath, pathOf, type ResolvedPath, type WalkContext, type WalkState } from './commandLine';
+import { commandWords, createdHere, dotPath, pathsOf, type ResolvedPath, type WalkContext, type WalkState } from './commandLine';
 import { DELETE_TOOLS, readDeleteInvocation } from './deleteTools';
 import { evaluateFind, parseFind, type Candidate, type FindCommand, type Tri } from './findExpr';
 import { samplesBelow, type MetadataHit } from './metadataMatch';
@@ -65,11 +65,11 @@ export function findDeletions(ctx: WalkContext, script: Script, pl: Pipeline, pi
   }
   // Without a start path find searches `.`; the diagnostic then goes on the `find` word.
   const starts: Array<{ word: Word; path: ResolvedPath | undefined }> = fc.starts.length
-    ? fc.starts.map((w) => ({ word: w, path: pathOf(w, state) }))
+    ? fc.starts.flatMap((w) => pathsOf(w, state).map((path) => ({ word: w, path })))
     : [{ word: argv[0]!, path: dotPath(state) }];
   const found: Array<{ start: Word; hits: MetadataHit[]; via?: Word; path: string }> = [];
   for (const { word: startWord, path: p } of starts) {
-    if (!p) continue;
+    if (!p || createdHere(state, p)) continue;
     const printed = p.written.length > 1 ? p.written.replace(/\/+$/, '') : p.written;
     const startName = printed.slice(printed.lastIndexOf('/') + 1) || '/';
     const fires = (segs: string[], type: 'f' | '?'): { fired: Tri; via?: Word } => {
@@ -91,7 +91,7 @@ export function findDeletions(ctx: WalkContext, script: Script, pl: Pipeline, pi
     for (const s of samplesBelow(p.segs, p.absolute)) {
       if (hits.some((h) => h.code === s.code)) continue;
       const meta = fires(s.meta, s.type);
-      if (meta.fired === 'F') continue;
+      if (meta.fired !== 'T') continue; // a predicate we cannot evaluate (-size, -mtime…) limits the deletion: say only what is certain
       // Code deleted along with its metadata is a package removal, not a blind spot.
       if (s.companions.some((c) => fires(c, 'f').fired !== 'F')) continue;
       hits.push({ code: s.code, keep: s.keep });

@@ -11,12 +11,12 @@ import { commandName, wordValue, type Lookup } from './shellWords';
 
 export type Tri = 'T' | 'M' | 'F';
 
-type TestKind = 'name' | 'iname' | 'path' | 'ipath' | 'regex' | 'iregex' | 'type' | 'true' | 'false' | 'unknown';
+type TestKind = 'name' | 'iname' | 'path' | 'ipath' | 'regex' | 'iregex' | 'type' | 'perm' | 'owner' | 'exec' | 'true' | 'false' | 'unknown';
 
 type Node =
   | { t: 'and' | 'or' | 'comma'; a: Node; b: Node }
   | { t: 'not'; a: Node }
-  | { t: 'test'; kind: TestKind; arg?: string; word?: Word; re?: RegExp }
+  | { t: 'test'; kind: TestKind; arg?: string; word?: Word; re?: RegExp; argv?: Array<string | undefined> }
   | { t: 'action'; kind: 'delete' | 'rm' | 'print' | 'other'; recursive: boolean };
 
 export interface FindCommand {
@@ -48,12 +48,14 @@ export interface Candidate {
 }
 
 const NAME_TESTS = new Set(['-name', '-iname', '-path', '-ipath', '-wholename', '-iwholename', '-regex', '-iregex']);
+/** Package metadata is owned by root: these tests hold for it only when they name root. */
+const OWNER_TESTS = new Set(['-user', '-group', '-uid', '-gid']);
 const ONE_ARG_UNKNOWN = new Set([
-  '-size', '-mtime', '-atime', '-ctime', '-mmin', '-amin', '-cmin', '-used', '-user', '-group', '-uid', '-gid', '-perm', '-links',
+  '-size', '-mtime', '-atime', '-ctime', '-mmin', '-amin', '-cmin', '-used', '-links',
   '-inum', '-samefile', '-fstype', '-context', '-lname', '-ilname', '-anewer', '-cnewer',
 ]);
 const GLOBAL_NO_ARG = new Set(['-xdev', '-mount', '-depth', '-d', '-follow', '-noleaf', '-daystart', '-ignore_readdir_race', '-noignore_readdir_race', '-warn', '-nowarn']);
-const ZERO_ARG_UNKNOWN = new Set(['-executable', '-readable', '-writable', '-nouser', '-nogroup']);
+const ZERO_ARG_UNKNOWN = new Set(['-executable']);
 
 class Parser {
   i = 0;
@@ -155,6 +157,10 @@ class Parser {
     if (GLOBAL_NO_ARG.has(p) || p === '-prune') return test('true');
     if (p === '-true') return test('true');
     if (p === '-false' || p === '-empty') return test('false'); // metadata files and their directories are not empty
+    if (p === '-nouser' || p === '-nogroup') return test('false');
+    if (p === '-readable' || p === '-writable') return test('true'); // builds run as root
+    if (p === '-perm') return test('perm', this.arg().value);
+    if (OWNER_TESTS.has(p)) return test('owner', this.arg().value);
     if (ZERO_ARG_UNKNOWN.has(p)) return test('unknown');
     if (ONE_ARG_UNKNOWN.has(p) || p.startsWith('-newer')) {
       this.i++;
@@ -196,7 +202,10 @@ class Parser {
       const inv = readDeleteInvocation(name, argv.slice(1), lookup);
       if (inv) return action('rm', inv.recursive);
     }
-    return action('other');
+    // Any other command is an action (no implicit -print) whose exit status is a test:
+    // `-exec test ! -e {} \;` selects broken links only.
+    action('other');
+    return { t: 'test', kind: 'exec', argv: argv.map((w) => wordValue(w, lookup)) };
   }
 }
 
@@ -263,12 +272,80 @@ function runTest(n: Extract<Node, { t: 'test' }>, c: Candidate, extended: boolea
       return n.re.test(c.printed) ? 'T' : 'F';
     }
     case 'type': {
-      if (c.type === '?') return 'M';
+      if (c.type === '?') return arg.split(',').some((t) => t === 'f' || t === 'l') ? 'M' : 'F';
       return arg.split(',').includes(c.type) ? 'T' : 'F';
     }
+    case 'perm':
+      return permTest(arg, c.type);
+    case 'owner':
+      return arg === 'root' || arg === '0' ? 'T' : 'F';
+    case 'exec':
+      return execTest(n.argv ?? [], c.type);
     default:
       return 'M';
   }
+}
+
+/** Modes package metadata has: files 0644, directories 0755; `?` may be a symlink (0777). */
+const MODES: Record<Candidate['type'], number[]> = { f: [0o644], d: [0o755], '?': [0o644, 0o777] };
+
+/** `u+s,g=rx` → the bits it names (enough for the setuid/setgid/world-writable tests people write). */
+function symbolicBits(mode: string): number | undefined {
+  let bits = 0;
+  for (const clause of mode.split(',')) {
+    const m = /^([ugoa]*)[-+=]([rwxXst]*)$/.exec(clause);
+    if (!m) return undefined;
+    const who = m[1] || 'a';
+    const has = (x: string) => who.includes(x) || who.includes('a');
+    for (const p of m[2]!) {
+      if (p === 's') bits |= (has('u') ? 0o4000 : 0) | (has('g') ? 0o2000 : 0);
+      else if (p === 't') bits |= 0o1000;
+      else {
+        const v = p === 'r' ? 4 : p === 'w' ? 2 : 1;
+        bits |= (has('u') ? v << 6 : 0) | (has('g') ? v << 3 : 0) | (has('o') ? v : 0);
+      }
+    }
+  }
+  return bits;
+}
+
+/** `-perm MODE` (exact), `-perm -MODE` (all bits), `-perm /MODE` or the old `+MODE` (any bit). */
+function permTest(arg: string, type: Candidate['type']): Tri {
+  const kind = arg[0] === '-' ? 'all' : arg[0] === '/' || arg[0] === '+' ? 'any' : 'exact';
+  const body = kind === 'exact' ? arg : arg.slice(1);
+  const bits = /^[0-7]+$/.test(body) ? parseInt(body, 8) : symbolicBits(body);
+  if (bits === undefined) return 'M';
+  const results = MODES[type].map((mode) => {
+    if (kind === 'exact') return (mode & 0o7777) === bits;
+    if (kind === 'all') return (mode & bits) === bits;
+    return bits === 0 || (mode & bits) !== 0;
+  });
+  return results.every((r) => r) ? 'T' : results.some((r) => r) ? 'M' : 'F';
+}
+
+/** `-exec test [!] -e {} ;` and `[ … ]`: what the file tests say of a metadata file; other commands may go either way. */
+function execTest(argv: Array<string | undefined>, type: Candidate['type']): Tri {
+  const name = argv[0]?.slice(argv[0].lastIndexOf('/') + 1);
+  if (name !== 'test' && name !== '[') return 'M';
+  let args = argv.slice(1);
+  if (name === '[' && args[args.length - 1] === ']') args = args.slice(0, -1);
+  let negate = false;
+  if (args[0] === '!') {
+    negate = true;
+    args = args.slice(1);
+  }
+  if (args.length !== 2 || !args[1]?.includes('{}')) return 'M';
+  const answers: Record<string, Record<Candidate['type'], Tri>> = {
+    '-e': { f: 'T', d: 'T', '?': 'T' },
+    '-f': { f: 'T', d: 'F', '?': 'T' },
+    '-d': { f: 'F', d: 'T', '?': 'F' },
+    '-L': { f: 'F', d: 'F', '?': 'M' },
+    '-h': { f: 'F', d: 'F', '?': 'M' },
+    '-r': { f: 'T', d: 'T', '?': 'T' },
+    '-w': { f: 'T', d: 'T', '?': 'T' },
+  };
+  const r = answers[args[0] ?? '']?.[type] ?? 'M';
+  return negate ? not3(r) : r;
 }
 
 export interface FindOutcome {
@@ -336,7 +413,7 @@ class Evaluation {
       }
       case 'test': {
         const r = runTest(n, this.c, this.cmd.extendedRegex);
-        if (r !== 'F' && this.positive && n.word && n.kind !== 'type') this.selectors.push(n.word);
+        if (r !== 'F' && this.positive && n.word && (n.kind === 'name' || n.kind === 'iname' || n.kind === 'path' || n.kind === 'ipath' || n.kind === 'regex' || n.kind === 'iregex')) this.selectors.push(n.word);
         return r;
       }
       case 'action': {

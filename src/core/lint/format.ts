@@ -45,3 +45,24 @@ export function diagnosticsJson(file: string, diags: LintDiagnostic[]): LintJson
 export function formatDiagnosticsJson(file: string, diags: LintDiagnostic[]): string {
   return JSON.stringify(diagnosticsJson(file, diags), null, 2);
 }
+
+/**
+ * What `trueslim lint --json` prints, whatever the number of files: one object, so tools
+ * never have to guess between an object and an array.
+ */
+export interface LintReportJson {
+  /** Bumped only when a field changes meaning or goes away. */
+  version: 1;
+  summary: LintJson['summary'];
+  files: LintJson[];
+}
+
+export function lintReportJson(files: LintJson[]): LintReportJson {
+  const summary = { errors: 0, warnings: 0, infos: 0 };
+  for (const f of files) {
+    summary.errors += f.summary.errors;
+    summary.warnings += f.summary.warnings;
+    summary.infos += f.summary.infos;
+  }
+  return { version: 1, summary, files };
+}

@@ -5,5 +5,5 @@
 export { lintDockerfile } from './lintDockerfile';
 export { lintProbeConfig } from './probeConfig';
 export { catalogue, type CatalogueEntry } from './catalogue';
-export { formatDiagnostics, formatDiagnosticsJson, diagnosticsJson, type LintJson } from './format';
+export { formatDiagnostics, formatDiagnosticsJson, diagnosticsJson, lintReportJson, type LintJson, type LintReportJson } from './format';
 export type { LintCode, LintDiagnostic, LintFix, LintPosition, LintRange, LintSeverity } from './types';

@@ -1,6 +1,7 @@
 import { copyDiagnostics } from './copyRule';
 import { buildModel } from './dockerfileModel';
 import { runDiagnostics } from './runRule';
+import { syntaxDiagnostics } from './syntaxRule';
 import type { LintDiagnostic } from './types';
 
 /**
@@ -9,7 +10,7 @@ import type { LintDiagnostic } from './types';
  */
 export function lintDockerfile(text: string): LintDiagnostic[] {
   const model = buildModel(text);
-  const all = [...runDiagnostics(model), ...copyDiagnostics(model)];
+  const all = [...syntaxDiagnostics(model), ...runDiagnostics(model), ...copyDiagnostics(model)];
   const seen = new Set<string>();
   return all
     .filter((d) => {

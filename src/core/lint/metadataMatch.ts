@@ -14,6 +14,15 @@ export interface MetadataHit {
   keep: string;
 }
 
+/** `p` (a deletion glob) reaches the anchored entry: the patterns meet, and a listed name when there is a list. */
+function anchoredMeets(p: readonly string[], a: AnchoredSegs, recursive: boolean): boolean {
+  if (!pathGlobsIntersect(p, a.segs, recursive)) return false;
+  const names = a.entry.names;
+  if (!names || p.length < a.segs.length) return true;
+  const last = p[a.segs.length - 1]!;
+  return last === '**' || names.some((n) => segmentsIntersect(last, n));
+}
+
 const ANCHORED_SEGS = ANCHORED.map((e) => ({ entry: e, segs: splitPath(e.pattern), samples: e.samples.map((x) => ({ ...x, segs: splitPath(x.path) })) }));
 type AnchoredSegs = (typeof ANCHORED_SEGS)[number];
 /** By first component (`var`, `usr`, `etc`, `lib`): a literal first component checks only its group. */
@@ -25,6 +34,7 @@ function anchoredFor(first: string | undefined): readonly AnchoredSegs[] {
   return ANCHORED_BY_ROOT.get(first.replace(/\\(.)/g, '$1')) ?? [];
 }
 
+const COLOCATED_SAMPLED = COLOCATED.filter((e) => !e.globOnly);
 const BASE_SEGS = new Map(COLOCATED.flatMap((e) => e.bases).map((b) => [b, splitPath(b)]));
 /** Each co-located entry with the literal text its key component must end with. */
 const COLOCATED_KEYS = COLOCATED.map((entry) => ({ entry, suffix: entry.pattern[entry.key]!.replace(/^\*/, '') }));
@@ -57,7 +67,7 @@ export function globHits(segs: readonly string[], absolute: boolean, recursive: 
   // In sh, `**` is just `*`.
   const shell = segs.map((s) => (s === '**' ? '*' : s));
   if (absolute) {
-    for (const { entry, segs: m } of anchoredFor(shell[0])) if (pathGlobsIntersect(shell, m, recursive)) addHit(hits, entry.code, entry.keep);
+    for (const a of anchoredFor(shell[0])) if (anchoredMeets(shell, a, recursive)) addHit(hits, a.entry.code, a.entry.keep);
   }
   for (let j = 0; j < shell.length; j++) {
     const seg = shell[j]!;
@@ -104,7 +114,7 @@ export function samplesBelow(start: readonly string[], absolute: boolean): Sampl
       for (const s of samples) if (isUnder(start, s.segs)) out.push({ code: entry.code, keep: entry.keep, meta: s.segs, type: s.type, companions: [] });
     }
   }
-  for (const e of COLOCATED) {
+  for (const e of COLOCATED_SAMPLED) {
     // Directly below the start, and with the start itself inside the tail (find node_modules …).
     const prefixes: string[][] = [[...start]];
     for (let j = 1; j <= Math.min(start.length, e.tail.length - 1); j++) {
@@ -138,8 +148,8 @@ export function configPatternHits(pattern: string): MetadataHit[] {
   const trimmed = pattern.trim();
   // An anchored rule without `**` can be compared glob to glob: it catches names no sample has.
   const segs = trimmed.startsWith('/') && !trimmed.includes('**') ? splitPath(trimmed) : undefined;
-  for (const { entry, segs: m } of ANCHORED_SEGS) {
-    if (entry.samples.some((s) => re.test(s.path)) || (segs && pathGlobsIntersect(segs, m, true))) addHit(hits, entry.code, entry.keep);
+  for (const a of ANCHORED_SEGS) {
+    if (a.entry.samples.some((s) => re.test(s.path)) || (segs && anchoredMeets(segs, a, true))) addHit(hits, a.entry.code, a.entry.keep);
   }
   for (const e of COLOCATED) {
     for (const base of e.bases) {

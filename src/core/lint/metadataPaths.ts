@@ -21,6 +21,8 @@ export interface AnchoredEntry {
   keep: string;
   /** Concrete paths and types (`f` file, `?` file or symlink). */
   samples: Array<{ path: string; type: 'f' | '?' }>;
+  /** When the last component is a closed set of names: a deletion glob must meet one of them. */
+  names?: readonly string[];
 }
 
 export interface ColocatedEntry {
@@ -39,6 +41,8 @@ export interface ColocatedEntry {
   companions: string[][];
   /** Typical containers, for filters over whole images (find /, exclude rules). */
   bases: string[];
+  /** Checked against deletion globs only, not as a sample for find expressions. */
+  globOnly?: boolean;
 }
 
 /** What each code's metadata is called in messages. */
@@ -52,6 +56,7 @@ export const METADATA_NAMES: Readonly<Partial<Record<LintCode, string>>> = {
   TSL007: 'licence texts',
   TSL008: 'package-manager signing keys',
   TSL009: 'language package metadata',
+  TSL010: 'an embedded SBOM',
 };
 
 /** What scanners lose, per code, for messages. */
@@ -65,7 +70,13 @@ export const METADATA_EFFECTS: Readonly<Partial<Record<LintCode, string>>> = {
   TSL007: 'scanners lose the licences, and redistributing GPL/LGPL files without them is questionable',
   TSL008: 'the package manager can no longer verify what it installs',
   TSL009: 'the packages stay but scanners no longer see them or their CVEs',
+  TSL010: 'Trivy reads *.cdx.json / *.spdx.json files anywhere in the image; without it the components it lists are no longer reported',
 };
+
+const RELEASE_FILES = [
+  'lsb-release', 'alpine-release', 'redhat-release', 'system-release', 'centos-release', 'fedora-release', 'rocky-release',
+  'almalinux-release', 'oracle-release', 'SuSE-release', 'photon-release', 'mariner-release', 'azurelinux-release', 'gentoo-release', 'arch-release',
+];
 
 const f = (path: string) => ({ path, type: 'f' as const });
 const anyType = (path: string) => ({ path, type: '?' as const });
@@ -105,6 +116,8 @@ export const ANCHORED: readonly AnchoredEntry[] = [
     code: 'TSL006',
     pattern: '/etc/*-release',
     keep: '/etc/*-release',
+    // By name: the pattern alone would also meet `rm /etc/sysctl*` (a `sysctl-release` could exist; none does).
+    names: RELEASE_FILES,
     samples: ['lsb-release', 'alpine-release', 'redhat-release', 'system-release', 'fedora-release', 'rocky-release'].map((n) => anyType(`/etc/${n}`)),
   },
   { code: 'TSL006', pattern: '/etc/debian_version', keep: '/etc/debian_version', samples: [f('/etc/debian_version')] },
@@ -153,6 +166,15 @@ export const ANCHORED: readonly AnchoredEntry[] = [
     samples: [f('/etc/apk/keys/alpine-devel@lists.alpinelinux.org-6165ee59.rsa.pub')],
   },
   { code: 'TSL008', pattern: '/usr/share/apk/keys/*', keep: '/usr/share/apk/keys/**', samples: [f('/usr/share/apk/keys/alpine-devel@lists.alpinelinux.org-6165ee59.rsa.pub')] },
+];
+
+/** Embedded SBOMs (pip vendors one as pip/_vendor/bom.cdx.json); the code beside them is what they describe. */
+const SBOM_NAMES: Array<[glob: string, sample: string, findSample: boolean]> = [
+  ['*.cdx.json', 'bom.cdx.json', true],
+  ['*.spdx.json', 'sbom.spdx.json', true],
+  // Rare outside Bitnami images: checked for rm globs only, to keep find evaluation cheap.
+  ['*.cdx', 'bom.cdx', false],
+  ['*.spdx', 'sbom.spdx', false],
 ];
 
 const PY_BASES = ['/usr/local/lib/python3.12/site-packages', '/usr/lib/python3/dist-packages', '/opt/venv/lib/python3.12/site-packages'];
@@ -260,4 +282,14 @@ export const COLOCATED: readonly ColocatedEntry[] = [
     companions: [['app.dll'], ['appsettings.json']],
     bases: ['/app'],
   },
+  ...SBOM_NAMES.map(([glob, sample, findSample]) => ({
+    code: 'TSL010' as const,
+    keep: `**/${glob}`,
+    pattern: [glob],
+    key: 0,
+    tail: [sample],
+    companions: [['__init__.py']],
+    bases: ['/usr/local/lib/python3.12/site-packages/pip/_vendor'],
+    globOnly: !findSample,
+  })),
 ];

@@ -4,6 +4,7 @@
  * but a site-packages or node_modules stripped there can be copied on.
  */
 import { osFamily } from './baseImages';
+import { catalogue } from './catalogue';
 import { shippedStages, type DockerfileModel, type Stage } from './dockerfileModel';
 import { originalEnd, originalStart } from './mappedText';
 import type { MetadataHit } from './metadataMatch';
@@ -42,28 +43,47 @@ function removalTitle(f: DeletionFinding): string {
   }
 }
 
-function toDiagnostics(model: DockerfileModel, f: DeletionFinding, hits: MetadataHit[]): LintDiagnostic[] {
-  const { lines } = model;
-  const src = f.script.src;
-  const range = lines.range(originalStart(src, f.word.start), originalEnd(src, f.word.end));
-  const where = f.tool === 'find' ? `find in ${f.path}` : f.path;
-  return hits.map((h) => {
-    const fixes: LintFix[] = [];
-    if (f.removal) {
-      const e = f.removal.edit;
-      fixes.push({ title: removalTitle(f), kind: 'edit', value: f.path, edit: { range: lines.range(e.start, e.end), newText: e.newText } });
+function fixesFor(model: DockerfileModel, findings: DeletionFinding[]): LintFix[] {
+  const fixes: LintFix[] = [];
+  for (const f of findings) {
+    if (!f.removal) continue;
+    const e = f.removal.edit;
+    fixes.push({ title: removalTitle(f), kind: 'edit', value: f.path, edit: { range: model.lines.range(e.start, e.end), newText: e.newText } });
+  }
+  // What people delete metadata for is size: 'prune' drops the records of unused packages safely.
+  fixes.push({ title: "Let TrueSlim trim unused package metadata instead (metadata policy 'prune')", kind: 'set-policy', value: 'prune' });
+  return fixes;
+}
+
+/**
+ * One diagnostic per instruction and code: `rm -rf /a /b` or a find over five roots that
+ * reach the same metadata say so once, naming every path, on the first of them.
+ */
+function toDiagnostics(model: DockerfileModel, found: Array<{ f: DeletionFinding; hits: MetadataHit[] }>): LintDiagnostic[] {
+  const byCode = new Map<LintCode, DeletionFinding[]>();
+  for (const { f, hits } of found) {
+    for (const h of hits) {
+      const list = byCode.get(h.code) ?? [];
+      if (!list.includes(f)) list.push(f);
+      byCode.set(h.code, list);
     }
-    // What people delete metadata for is size: 'prune' drops the records of unused packages safely.
-    fixes.push({ title: "Let TrueSlim trim unused package metadata instead (metadata policy 'prune')", kind: 'set-policy', value: 'prune' });
-    return {
-      code: h.code,
-      severity: 'warning' as const,
-      message: `Deletes ${METADATA_NAMES[h.code]} (${where}): ${METADATA_EFFECTS[h.code]}.`,
+  }
+  const out: LintDiagnostic[] = [];
+  for (const [code, findings] of byCode) {
+    const first = findings[0]!;
+    const src = first.script.src;
+    const range = model.lines.range(originalStart(src, first.word.start), originalEnd(src, first.word.end));
+    const paths = [...new Set(findings.map((f) => (f.tool === 'find' ? `find in ${f.path}` : f.path)))];
+    out.push({
+      code,
+      severity: catalogue[code].severity,
+      message: `Deletes ${METADATA_NAMES[code]} (${paths.join(', ')}): ${METADATA_EFFECTS[code]}.`,
       range,
-      path: f.path,
-      fixes,
-    };
-  });
+      path: first.path,
+      fixes: fixesFor(model, findings),
+    });
+  }
+  return out;
 }
 
 export function runDiagnostics(model: DockerfileModel): LintDiagnostic[] {
@@ -75,11 +95,13 @@ export function runDiagnostics(model: DockerfileModel): LintDiagnostic[] {
     const { script, execForm } = runScript(model.text, info.keywordEnd, info.end, model.escape);
     // Under a PowerShell/cmd SHELL only the exec form is something we can read.
     if (!info.posixShell && !execForm) continue;
-    const findings = runDeletions(model.text, model.lines, { script, lookup: info.lookup, cwd: info.cwd, instruction: { start: info.start, end: info.end } });
+    const findings = runDeletions(model.text, model.lines, { script, lookup: info.lookup, cwd: info.cwd, braces: info.braces, instruction: { start: info.start, end: info.end } });
+    const found: Array<{ f: DeletionFinding; hits: MetadataHit[] }> = [];
     for (const f of findings) {
       const hits = relevantHits(f.hits, info.stage, shipped.has(info.stage));
-      if (hits.length) out.push(...toDiagnostics(model, f, hits));
+      if (hits.length) found.push({ f, hits });
     }
+    out.push(...toDiagnostics(model, found));
   }
   return out;
 }

@@ -4,7 +4,8 @@
  * through `sudo`/`env` wrappers, `sh -c '…'`, `eval`, shells fed a heredoc, `cd`, and shell
  * variables set in the script. Each finding carries the edit that removes it.
  */
-import { commandWords, joinPath, pathOf, type DeletionFinding, type WalkContext, type WalkState } from './commandLine';
+import { commandWords, createdHere, joinPath, pathsOf, type DeletionFinding, type WalkContext, type WalkState } from './commandLine';
+import { noteCreated } from './createdPaths';
 import { DELETE_TOOLS, readDeleteInvocation } from './deleteTools';
 import { findDeletions } from './findDeletions';
 import type { LineIndex, MappedText } from './mappedText';
@@ -22,13 +23,12 @@ function sliceMapped(src: MappedText, start: number, end: number): MappedText {
   return { text: src.text.slice(start, end), starts: src.starts.slice(start, end), ends: src.ends.slice(start, end) };
 }
 
-/** `#!/usr/bin/env python3` on a heredoc script: run by something other than a shell. */
-function runByShell(body: string): boolean {
+/** The interpreter a heredoc script's `#!` names (`#!/usr/bin/env python3` → python3), if any. */
+function shebang(body: string): string | undefined {
   const m = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(body);
-  if (!m) return true;
-  let interp = m[1]!.slice(m[1]!.lastIndexOf('/') + 1);
-  if (interp === 'env' && m[2]) interp = m[2];
-  return SHELLS.has(interp);
+  if (!m) return undefined;
+  const interp = m[1]!.slice(m[1]!.lastIndexOf('/') + 1);
+  return interp === 'env' && m[2] ? m[2] : interp;
 }
 
 export function walkScript(ctx: WalkContext, script: Script, state: WalkState): void {
@@ -48,6 +48,28 @@ function walkCommand(ctx: WalkContext, script: Script, pl: Pipeline, pi: number,
     assignments.push(a);
   }
   const argv = commandWords(cmd.words.slice(k), env);
+  // Files this command writes exist for the commands after it (not for its own deletions).
+  const noteAfter = () => noteCreated(cmd, argv, state);
+  try {
+    walkCommandProper(ctx, script, pl, pi, cmd, ci, state, k, assignments, argv);
+  } finally {
+    noteAfter();
+  }
+}
+
+function walkCommandProper(
+  ctx: WalkContext,
+  script: Script,
+  pl: Pipeline,
+  pi: number,
+  cmd: SimpleCommand,
+  ci: number,
+  state: WalkState,
+  k: number,
+  assignments: Array<{ name: string; value: string | undefined }>,
+  argv: Word[],
+): void {
+  const { env } = state;
   if (cmd.words.length === k) {
     // Only assignments: they set shell variables. `RUN <<EOF` alone runs its heredoc.
     for (const a of assignments) env.set(a.name, a.value);
@@ -99,12 +121,19 @@ function walkNested(ctx: WalkContext, src: MappedText, state: WalkState): void {
   walkScript(ctx, parseScript(src), { ...state, env: state.env.child(), cwd: { value: state.cwd.value }, depth: state.depth + 1, topLevel: false });
 }
 
+/** Shells that do brace expansion; the others (sh is dash or busybox ash here) leave `{a,b}` alone. */
+const BRACE_SHELLS = new Set(['bash', 'zsh', 'ksh', 'mksh']);
+function shellBraces(name: string, state: WalkState): boolean {
+  return name === 'sh' ? state.braces : BRACE_SHELLS.has(name);
+}
+
 function walkHeredocScript(ctx: WalkContext, script: Script, cmd: SimpleCommand, state: WalkState): void {
   const h = cmd.redirects.find((r) => r.heredoc)?.heredoc;
   if (!h || h.bodyEnd <= h.bodyStart) return;
   const body = sliceMapped(script.src, h.bodyStart, h.bodyEnd);
-  if (!runByShell(body.text)) return;
-  walkNested(ctx, body, state);
+  const interp = shebang(body.text);
+  if (interp !== undefined && !SHELLS.has(interp)) return;
+  walkNested(ctx, body, interp === undefined ? state : { ...state, braces: shellBraces(interp, state) });
 }
 
 /** `sh -c 'script'`, `bash -euxo pipefail -c "…"`, or a shell reading a heredoc script. */
@@ -128,11 +157,12 @@ function nestedShell(ctx: WalkContext, script: Script, pi: number, cmd: SimpleCo
     operand = argv[i];
     break;
   }
+  const braces = shellBraces(commandName(argv[0], state.env.get) ?? 'sh', state);
   if (sawC && operand) {
-    walkNested(ctx, wordMapped(operand, script.src, state.env.get), { ...state, owner: { kind: 'command', script, pipeline: pi, owner: state.owner } });
+    walkNested(ctx, wordMapped(operand, script.src, state.env.get), { ...state, braces, owner: { kind: 'command', script, pipeline: pi, owner: state.owner } });
   } else if (!operand) {
     // The script comes on stdin; removing the whole command would orphan the heredoc body.
-    walkHeredocScript(ctx, script, cmd, { ...state, owner: { kind: 'none' } });
+    walkHeredocScript(ctx, script, cmd, { ...state, braces, owner: { kind: 'none' } });
   }
 }
 
@@ -148,8 +178,8 @@ function pathDeletions(
   state: WalkState,
 ): void {
   for (const w of operands) {
-    const p = pathOf(w, state);
-    if (!p) continue;
+    for (const p of pathsOf(w, state)) {
+    if (createdHere(state, p)) continue;
     const hits = globHits(p.segs, p.absolute, recursive);
     if (!hits.length) continue;
     const removal =
@@ -157,6 +187,7 @@ function pathDeletions(
         ? removeCommand(ctx.text, ctx.lines, script, pi, argvStart, state.owner)
         : removeArgument(ctx.text, ctx.lines, script, argv, argv.indexOf(w));
     ctx.out.push({ hits, word: w, script, path: p.display, tool, removal });
+    }
   }
 }
 
@@ -164,6 +195,8 @@ export interface RunScriptInput {
   script: Script;
   lookup: (name: string) => string | undefined;
   cwd: string | undefined;
+  /** The stage's shell does brace expansion. */
+  braces: boolean;
   instruction: { start: number; end: number };
 }
 
@@ -176,6 +209,8 @@ export function runDeletions(text: string, lines: LineIndex, input: RunScriptInp
     owner: { kind: 'instruction', ...input.instruction },
     depth: 0,
     topLevel: true,
+    braces: input.braces,
+    created: new Set(),
   });
   return ctx.out;
 }

@@ -136,3 +136,85 @@ export function commandName(w: Word | undefined, lookup: Lookup): string | undef
   if (v === undefined) return undefined;
   return v.slice(v.lastIndexOf('/') + 1);
 }
+
+/** Glob chars plus the brace-expansion chars, for quoted text under a shell that expands braces. */
+const GLOB_AND_BRACE_META = /[*?[\]\\{},]/g;
+
+/**
+ * The fields a word expands to, as globs: unquoted variables are split on blanks
+ * (`dirs="/a /b"; rm -rf $dirs` removes two paths) and, when the shell does brace expansion
+ * (`braces`), unquoted `{a,b}` becomes two fields. Undefined if something is unknown.
+ */
+export function wordGlobs(w: Word, lookup: Lookup, braces: boolean): string[] | undefined {
+  const meta = braces ? GLOB_AND_BRACE_META : GLOB_META;
+  const fields: string[] = [];
+  let cur = '';
+  /** The current field exists even if empty (`""`), or has content. */
+  let real = false;
+  const breakField = () => {
+    if (real) fields.push(cur);
+    cur = '';
+    real = false;
+  };
+  for (const p of w.parts) {
+    if (p.kind === 'lit') {
+      cur += p.quoted ? p.text.replace(meta, '\\$&') : p.text;
+      real = true;
+    } else if (p.kind === 'var') {
+      const v = varValue(p, lookup);
+      if (v === undefined) return undefined;
+      if (p.quoted) {
+        cur += v.replace(meta, '\\$&');
+        real = true;
+        continue;
+      }
+      const pieces = v.split(/[ \t\n]+/);
+      pieces.forEach((piece, i) => {
+        if (i > 0) breakField();
+        if (piece) {
+          cur += piece;
+          real = true;
+        }
+      });
+    } else return undefined;
+  }
+  breakField();
+  return braces ? fields.flatMap((f) => expandBraces(f)) : fields;
+}
+
+/** Bash brace expansion of a glob (`\` escapes respected); `{a..b}` ranges stay literal. */
+export function expandBraces(glob: string, limit = 64): string[] {
+  let open = -1;
+  const commas: number[] = [];
+  let depth = 0;
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === '\\') i++;
+    else if (c === '{') {
+      if (depth === 0) {
+        open = i;
+        commas.length = 0;
+      }
+      depth++;
+    } else if (c === ',' && depth === 1) commas.push(i);
+    else if (c === '}' && depth > 0) {
+      depth--;
+      if (depth === 0 && commas.length) {
+        const pre = glob.slice(0, open);
+        const post = glob.slice(i + 1);
+        const bounds = [open, ...commas, i];
+        const out: string[] = [];
+        for (let k = 0; k + 1 < bounds.length && out.length < limit; k++) {
+          for (const x of expandBraces(pre + glob.slice(bounds[k]! + 1, bounds[k + 1]) + post, limit)) if (out.length < limit) out.push(x);
+        }
+        return out;
+      }
+    }
+  }
+  return [glob];
+}
+
+/** A glob with its `\` escapes removed: the path as a message shows it. */
+export function unescapeGlob(glob: string): string {
+  return glob.replace(/\\(.)/g, '$1');
+}

@@ -26,10 +26,12 @@ export type LintCode =
   | 'TSL007'
   | 'TSL008'
   | 'TSL009'
+  | 'TSL010'
   | 'TSL020'
   | 'TSL021'
   | 'TSL022'
-  | 'TSL030';
+  | 'TSL030'
+  | 'TSL040';
 
 /**
  * A quick fix. `edit` changes the linted file itself (`edit` holds the replacement);
