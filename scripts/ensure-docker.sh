@@ -1,8 +1,34 @@
 #!/usr/bin/env bash
 # Makes sure a Docker engine answers. Reuses one that already does (DOCKER_HOST or
 # the local socket); otherwise installs Debian's docker.io (as root) and starts dockerd.
+# BuildKit builds need a docker client with buildx, or one older than 23 (which builds with
+# DOCKER_BUILDKIT=1); docker.io brings one. See src/core/docker/dockerCli.ts.
 set -euo pipefail
-if docker version >/dev/null 2>&1; then exit 0; fi
+
+buildkit_client() {
+  local cli v
+  for cli in $(type -ap docker) /usr/bin/docker /usr/local/bin/docker; do
+    [ -x "$cli" ] || continue
+    if "$cli" buildx version >/dev/null 2>&1; then return 0; fi
+    v=$("$cli" version --format '{{.Client.Version}}' 2>/dev/null || true)
+    if [[ "$v" =~ ^([0-9]+)\. ]] && [ "${BASH_REMATCH[1]}" -lt 23 ]; then return 0; fi
+  done
+  return 1
+}
+
+ensure_buildkit_client() {
+  buildkit_client && return 0
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "trueslim: no docker client here can build with BuildKit; install the docker buildx plugin. Builds use the classic builder until then." >&2
+    return 0
+  fi
+  echo "trueslim: installing docker.io (Debian) for its BuildKit-capable docker client…" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq docker.io >/dev/null
+}
+
+if docker version >/dev/null 2>&1; then ensure_buildkit_client; exit 0; fi
 if [ -n "${DOCKER_HOST:-}" ]; then
   echo "trueslim: DOCKER_HOST=$DOCKER_HOST does not answer; not starting a local engine." >&2
   exit 1
@@ -21,7 +47,7 @@ log="${TMPDIR:-/tmp}/trueslim-dockerd.log"
 echo "trueslim: starting dockerd (log: $log)…" >&2
 nohup dockerd --host unix:///var/run/docker.sock >"$log" 2>&1 &
 for _ in $(seq 1 60); do
-  if docker version >/dev/null 2>&1; then exit 0; fi
+  if docker version >/dev/null 2>&1; then ensure_buildkit_client; exit 0; fi
   sleep 0.5
 done
 echo "trueslim: dockerd did not answer within 30 s; see $log" >&2
