@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildkitFeatures, syntaxDirective } from '../../src/core/docker/buildkitSyntax';
+import { buildkitFeatures, fromStep, syntaxDirective } from '../../src/core/docker/buildkitSyntax';
 import { BuildkitLog, describeStep, parseStep } from '../../src/core/docker/buildkitLog';
 import { builderFor, buildkitArgs, buildkitEnv } from '../../src/core/docker/buildkitArgs';
 import { mergeSecrets, parseSecretSpec, secretValues } from '../../src/core/docker/buildSecrets';
@@ -38,6 +38,13 @@ describe('buildkitFeatures', () => {
         [7, 'heredoc (<<EOF)', true],
       ],
     );
+  });
+
+  it('names the FROM step of a base image as BuildKit resolves it, with the stage\'s step count', () => {
+    const text = 'ARG V=1\nFROM golang:1.22 AS build\nWORKDIR /src\nRUN make\nFROM debian\nENV A=1\nCOPY --from=build /a /a\nCMD ["/a"]\n';
+    assert.deepEqual(fromStep(text, 'docker.io/library/golang:1.22'), { index: 1, total: 3, instruction: 'FROM golang:1.22 AS build' });
+    assert.deepEqual(fromStep(text, 'docker.io/library/debian'), { index: 1, total: 2, instruction: 'FROM debian' });
+    assert.equal(fromStep(text, 'docker.io/library/alpine'), undefined);
   });
 
   it('sees a syntax directive only at the top', () => {

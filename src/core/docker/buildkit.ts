@@ -8,7 +8,7 @@ import type { BuildRequest } from './build';
 import { makeMasker } from './buildLog';
 import { builderFor, buildkitArgs, buildkitEnv } from './buildkitArgs';
 import { BuildkitLog, describeStep } from './buildkitLog';
-import { buildkitFeatures, syntaxDirective } from './buildkitSyntax';
+import { buildkitFeatures, fromStep, syntaxDirective } from './buildkitSyntax';
 import { secretValues } from './buildSecrets';
 import { missingBaseImage } from './classicBuild';
 import type { BuildkitRoute } from './dockerCli';
@@ -146,13 +146,19 @@ function failure(log: BuildkitLog, dockerfileText: string, dockerfile: string): 
   }
   const parse = /dockerfile parse error(?: on)? line (\d+): (.*)$/i.exec(text);
   if (parse) return parseError(Number(parse[1]), parse[2]!, dockerfileText, dockerfile, log);
-  const step = log.failed?.step ?? log.step;
+  if (/the Dockerfile cannot be empty/i.test(text)) {
+    return new TrueSlimError('build', 'The Dockerfile is not valid: the Dockerfile cannot be empty', `Fix ${dockerfile}, then run again.`, ExitCode.build, log.lastLines());
+  }
+  // A base image is resolved before its FROM step starts ("load metadata for IMAGE").
+  const metadataOf = /^(?:\[internal\] )?load metadata for (\S+)$/.exec(log.failed?.step.instruction ?? '')?.[1];
+  const step = (metadataOf ? fromStep(dockerfileText, metadataOf) : undefined) ?? log.failed?.step ?? log.step;
   const error = log.failed?.error ?? summary;
   const where = step ? `at ${describeStep(step)}` : 'before the first step';
   const base = step ? missingBaseImage(step.instruction, error) : undefined;
+  const exit = /exit code: (\d+)/.exec(error)?.[1];
   const hint = base
     ? `The base image ${base} is not in the Docker engine and could not be pulled (${error}). Build or load it first (\`docker images\` lists what the engine has), or make its registry reachable.`
-    : `${summary} — fix the Dockerfile (${dockerfile}) or the files it uses, then run again.`;
+    : `${summary}${exit ? ` (the command returned a non-zero code: ${exit})` : ''} — fix the Dockerfile (${dockerfile}) or the files it uses, then run again.`;
   return new TrueSlimError('build', `Build failed ${where}`, hint, ExitCode.build, log.lastLines());
 }
 

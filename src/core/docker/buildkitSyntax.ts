@@ -75,3 +75,24 @@ function instructions(text: string): Array<{ line: number; words: string[] }> {
   if (current) out.push({ line: current.line, words: current.text.split(/\s+/).filter(Boolean) });
   return out;
 }
+
+/** Instructions BuildKit counts as steps of a stage ("[2/5]"); ENV, CMD, ARG… are not steps. */
+const STEP_KEYWORDS = new Set(['FROM', 'RUN', 'COPY', 'ADD', 'WORKDIR']);
+
+/**
+ * The FROM step that uses `image` (as BuildKit names it: docker.io/library/x:tag), so a base
+ * image that cannot be resolved is reported as a failed step 1/N like any other step.
+ */
+export function fromStep(text: string, image: string): { index: 1; total: number; instruction: string } | undefined {
+  const short = (ref: string): string => ref.replace(/^docker\.io\//, '').replace(/^library\//, '');
+  const list = instructions(text);
+  const start = list.findIndex((i) => i.words[0]?.toUpperCase() === 'FROM' && i.words.slice(1).some((w) => !w.startsWith('--') && short(w) === short(image)));
+  if (start < 0) return undefined;
+  let total = 1;
+  for (const i of list.slice(start + 1)) {
+    const keyword = i.words[0]?.toUpperCase() ?? '';
+    if (keyword === 'FROM') break;
+    if (STEP_KEYWORDS.has(keyword)) total++;
+  }
+  return { index: 1, total, instruction: list[start]!.words.join(' ') };
+}

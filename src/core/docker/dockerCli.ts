@@ -80,7 +80,7 @@ async function probe(cli: string, env: NodeJS.ProcessEnv): Promise<BuildkitRoute
 }
 
 export function describeRoute(route: BuildkitRoute): string {
-  return route.kind === 'buildx' ? `docker buildx ${route.buildxVersion} (client ${route.clientVersion})` : `docker ${route.clientVersion} with DOCKER_BUILDKIT=1`;
+  return route.kind === 'buildx' ? `${route.cli} buildx ${route.buildxVersion} (client ${route.clientVersion})` : `${route.cli} ${route.clientVersion} with DOCKER_BUILDKIT=1`;
 }
 
 function run(cli: string, args: string[], env: NodeJS.ProcessEnv): Promise<string | undefined> {
