@@ -276,3 +276,13 @@ describe('plugin and font families', () => {
     assert.equal(p.reasons.get('/etc/fonts/fonts.conf'), 'family');
   });
 });
+
+describe('run-time folders stay plausible', () => {
+  it('an empty folder at the end of a chain cut off by PATH_MAX is not kept', () => {
+    const deep = '/deep' + '/d'.repeat(600);
+    const index = fakeIndex({ '/': null, '/deep/': null, [deep + '/']: null, '/data/': null });
+    const p = planKeepSet({ index, records: [], include: [], exclude: [] });
+    assert.equal(p.reasons.get('/data'), 'folder');
+    assert.equal(p.reasons.has(deep), false);
+  });
+});

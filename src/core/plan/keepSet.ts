@@ -75,6 +75,9 @@ export interface KeepPlan {
 /** Where the sensor lives in the traced container (trace/traceSession.ts): its own accesses. */
 const SENSOR_DIR = '/.trueslim';
 
+/** Longest path a folder rule keeps (bytes); the engine's own paths must still fit PATH_MAX. */
+const MAX_RUNTIME_FOLDER = 1024;
+
 const PYC = /^(.*)\/__pycache__\/([^/]+?)\.[^/.]+?(?:\.opt-[12])?\.pyc$/s;
 
 /** Reasons that say the app uses a file: its package is kept whole in `packages` mode. */
@@ -184,11 +187,14 @@ export function planKeepSet(input: KeepPlanInput): KeepPlan {
     keep(res.path, 'always-keep');
   }
   for (const path of input.appTrees ?? []) keepTree(path, 'app-file', `put into the image by COPY/ADD or VOLUME ${display(path)}`);
-  // Run-time folders: empty ones were made for what the app writes; so were the ones its user may write to.
-  for (const dir of tree.emptyDirs()) keep(dir, 'folder', false, 'an empty folder of the image (the app may create files in it)');
+  // Run-time folders: empty ones were made for what the app writes; so were the ones its user
+  // may write to. None is ever this deep: a chain cut off by the export's PATH_MAX looks empty
+  // at its end, and a slim image holding it could not even be loaded.
+  const plausible = (dir: string): boolean => dir.length <= MAX_RUNTIME_FOLDER;
+  for (const dir of tree.emptyDirs()) if (plausible(dir)) keep(dir, 'folder', false, 'an empty folder of the image (the app may create files in it)');
   const user = input.runtimeUser;
   if (user && user.uid !== 0) {
-    for (const [path, e] of index.entries) if (e.type === 'dir' && canWrite(user, e)) keep(path, 'folder', false, 'the app user can write to it');
+    for (const [path, e] of index.entries) if (e.type === 'dir' && plausible(path) && canWrite(user, e)) keep(path, 'folder', false, 'the app user can write to it');
   }
 
   const close = (): void => {
