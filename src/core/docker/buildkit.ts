@@ -38,6 +38,8 @@ export async function buildWithBuildkit(
   listener: RunListener,
   signal: AbortSignal | undefined,
   baseEnv: NodeJS.ProcessEnv = process.env,
+  /** Tests shorten it. */
+  registryTimeoutMs = REGISTRY_TIMEOUT_MS,
 ): Promise<{ imageId: string }> {
   const env = buildkitEnv(baseEnv, route, req, req.dockerHost);
   const secrets = secretValues(req.secrets ?? [], env);
@@ -47,9 +49,9 @@ export async function buildWithBuildkit(
   const iidFile = join(dir, 'iid');
   const builder = builderFor(env, currentContext(env.DOCKER_CONFIG || join(homedir(), '.docker')));
   try {
-    const outcome = await runCli(route.cli, buildkitArgs(route, req, iidFile, builder), env, req.contextDir, log, signal);
+    const outcome = await runCli(route.cli, buildkitArgs(route, req, iidFile, builder), env, req.contextDir, log, signal, registryTimeoutMs);
     if (outcome === 'cancelled') throw new CancelledError('build');
-    if (outcome.registryTimeout) throw registryError(outcome.registryTimeout, dockerfileText, req.dockerfile, `no answer within ${REGISTRY_TIMEOUT_MS / 1000} s`, log);
+    if (outcome.registryTimeout) throw registryError(outcome.registryTimeout, dockerfileText, req.dockerfile, `no answer within ${registryTimeoutMs / 1000} s`, log);
     if (outcome.code !== 0) throw failure(log, dockerfileText, req.dockerfile);
     const imageId = readFileSync(iidFile, 'utf8').trim();
     if (!/^sha256:[0-9a-f]{64}$/.test(imageId)) {
@@ -64,7 +66,7 @@ export async function buildWithBuildkit(
 type Outcome = 'cancelled' | { code: number; registryTimeout?: string };
 
 /** Runs the CLI in its own process group, so a cancel reaches it and anything it started. */
-function runCli(cli: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, log: BuildkitLog, signal?: AbortSignal): Promise<Outcome> {
+function runCli(cli: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, log: BuildkitLog, signal: AbortSignal | undefined, registryTimeoutMs: number): Promise<Outcome> {
   return new Promise((resolve, reject) => {
     const child = spawn(cli, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let cancelled = false;
@@ -94,12 +96,12 @@ function runCli(cli: string, args: string[], env: NodeJS.ProcessEnv, cwd: string
         if (!/^(resolve image config for|load metadata for) /.test(name)) continue;
         const since = started.get(n) ?? Date.now();
         started.set(n, since);
-        if (Date.now() - since > REGISTRY_TIMEOUT_MS && !registryTimeout) {
+        if (Date.now() - since > registryTimeoutMs && !registryTimeout) {
           registryTimeout = name.replace(/^(resolve image config for|load metadata for) /, '');
           stop();
         }
       }
-    }, 1000);
+    }, Math.min(1000, registryTimeoutMs / 4));
     for (const stream of [child.stdout, child.stderr]) {
       let pending = '';
       stream.setEncoding('utf8');
