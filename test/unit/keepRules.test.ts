@@ -286,3 +286,36 @@ describe('run-time folders stay plausible', () => {
     assert.equal(p.reasons.has(deep), false);
   });
 });
+
+describe('libraries loaded by name first', () => {
+  it("a JDK library's need for libjvm.so is met by the libjvm the launcher dlopened: kept, not reported", () => {
+    const index = fakeIndex({
+      '/': null,
+      '/jdk/': null,
+      '/jdk/bin/': null,
+      '/jdk/bin/java': 1,
+      '/jdk/lib/': null,
+      '/jdk/lib/libjava.so': 1,
+      '/jdk/lib/server/': null,
+      '/jdk/lib/server/libjvm.so': 1,
+      '/lib/': null,
+      '/lib/libc.so.6': 1,
+    });
+    const dyn = (needed: string[], soname?: string) => ({ needed, runpath: [], rpath: [], class: 64 as const, machine: 62, soname });
+    const elf = {
+      files: new Map([
+        ['/jdk/bin/java', dyn(['libc.so.6'])],
+        ['/jdk/lib/libjava.so', dyn(['libjvm.so', 'libc.so.6'], 'libjava.so')],
+        ['/jdk/lib/server/libjvm.so', dyn(['libc.so.6'], 'libjvm.so')],
+        ['/lib/libc.so.6', dyn([], 'libc.so.6')],
+      ]),
+      ldSoConf: new Map<string, string>(),
+    };
+    const p = planKeepSet({ index, records: [rec('/jdk/bin/java', true, 'exec'), rec('/jdk/lib/libjava.so')], include: [], exclude: [], elf });
+    assert.equal(p.reasons.get('/jdk/lib/server/libjvm.so'), 'library');
+    assert.match(p.details.get('/jdk/lib/server/libjvm.so') ?? '', /dlopen/);
+    assert.deepEqual(p.unresolvedLibraries, []);
+    const q = planKeepSet({ index, records: [rec('/jdk/lib/libjava.so')], include: [], exclude: [], elf: { ...elf, files: new Map([...elf.files].filter(([k]) => k !== '/jdk/lib/server/libjvm.so')) } });
+    assert.deepEqual(q.unresolvedLibraries.map((u) => u.needed), ['libjvm.so'], 'with no such library anywhere it is reported');
+  });
+});

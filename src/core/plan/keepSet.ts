@@ -225,6 +225,14 @@ export function planKeepSet(input: KeepPlanInput): KeepPlan {
   const wholePackages = new Set<string>();
   const unresolved = new Map<string, { file: string; needed: string }>();
   const checkedElf = new Set<string>();
+  let sonames: Map<string, string[]> | undefined;
+  const bySoname = (): Map<string, string[]> => {
+    if (!sonames) {
+      sonames = new Map();
+      for (const [path, d] of input.elf?.files ?? []) if (d.soname) sonames.set(d.soname, [...(sonames.get(d.soname) ?? []), path]);
+    }
+    return sonames;
+  };
 
   /** Package, family and library rules over what was kept since the last round, until nothing changes. */
   const expand = (): void => {
@@ -256,7 +264,14 @@ export function planKeepSet(input: KeepPlanInput): KeepPlan {
           const libs = libraryClosure({ index, deps: input.elf, roots, ldLibraryPath: input.ldLibraryPath });
           for (const link of libs.links) keep(link, 'symlink');
           for (const [lib, by] of libs.keep) keep(lib, 'library', false, `needed by ${display(by)}`);
-          for (const u of libs.unresolved) unresolved.set(`${u.file}\0${u.needed}`, u);
+          for (const u of libs.unresolved) {
+            // A library the program dlopened itself (the JVM's libjvm.so) satisfies later
+            // needs by its soname, wherever it lies: the loader never searches for it.
+            const loaded = bySoname().get(u.needed);
+            if (loaded && !u.needed.includes('/')) {
+              for (const lib of loaded) keep(lib, 'library', false, `needed by ${display(u.file)}; loaded before it by name (dlopen)`);
+            } else unresolved.set(`${u.file}\0${u.needed}`, u);
+          }
           close();
         }
       }
