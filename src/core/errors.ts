@@ -20,6 +20,8 @@ export const ExitCode = {
   engine: 3,
   build: 4,
   trace: 5,
+  /** The slim image would make an entry writable by more users than in the source. */
+  permissions: 6,
   cancelled: 130,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

@@ -13,6 +13,8 @@ export interface IndexEntry {
   linkname?: string;
   /** Position in the export stream; hard-link groups are decided by it. */
   order: number;
+  /** The entry carries file capabilities (`security.capability` xattr). */
+  caps?: boolean;
 }
 
 /** Something that wants to see every entry of the pass, and the content of a few. */
@@ -72,6 +74,7 @@ export async function indexImage(
       size: entry.size,
       linkname: entry.linkname,
       order: item.index,
+      ...(entry.pax?.['SCHILY.xattr.security.capability'] !== undefined ? { caps: true } : {}),
     });
     index.totalBytes += entry.size;
     const wants = observers.map((o) => o.wants(entry));

@@ -1,4 +1,5 @@
 import { formatBytes, reductionPercent } from './format';
+import { postureLine } from '../posture/posture';
 import type { Report } from './types';
 
 /** App log lines shown per failed probe (the report has up to 40). */
@@ -25,6 +26,7 @@ export function summarize(report: Report, reportPath?: string): string {
           : ''),
     `warnings: ${bySeverity('error')} errors, ${bySeverity('warning')} warnings, ${bySeverity('info')} notes`,
   ];
+  if (report.security) lines.push(`attack surface: ${postureLine(report.security) || 'nothing counted'}`);
   for (const p of verifyProbes.filter((p) => !p.passed)) {
     lines.push(`  ✗ ${p.name}: ${p.message}`);
     for (const l of (p.appLogTail ?? []).slice(-APP_LOG_LINES)) lines.push(`    | ${l}`);

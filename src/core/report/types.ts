@@ -44,6 +44,30 @@ export type KeepReason =
 
 export type FileKind = 'file' | 'dir' | 'symlink' | 'hardlink' | 'other';
 
+export type PostureCategory =
+  | 'shells'
+  | 'package-managers'
+  | 'setuid'
+  | 'setgid'
+  | 'capabilities'
+  | 'world-writable'
+  | 'compilers-interpreters'
+  | 'network-tools'
+  | 'debug-tools'
+  | 'private-keys';
+
+/** Attack surface before and after slimming, per category (posture/posture.ts). */
+export interface SecurityPosture {
+  categories: Array<{
+    category: PostureCategory;
+    reason: string;
+    before: number;
+    after: number;
+    /** What stays (the first 50), with why it was kept. */
+    kept: Array<{ path: string; reason: KeepReason }>;
+  }>;
+}
+
 export interface ReportFile {
   path: string;
   pathBytes?: string;
@@ -154,6 +178,8 @@ export interface Report {
   created?: string[];
   warnings: ReportWarning[];
   inventory?: InventorySummary;
+  /** Attack surface before → after (absent in reports written before it existed). */
+  security?: SecurityPosture;
   trace: { privileges: RunPrivileges; records: number; syscallStops?: number };
   timings: Record<string, number>;
   artifacts: { traceLog?: string; sbomBefore?: string; sbomAfter?: string; report?: string };

@@ -1,7 +1,9 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { ExitCode, throwIfCancelled } from '../errors';
+import { ExitCode, throwIfCancelled, TrueSlimError } from '../errors';
+import { permissionViolations } from '../posture/permissions';
+import { securityPosture } from '../posture/posture';
 import type { RunListener } from '../events';
 import { indexImage, type FsIndex } from '../image/fsIndex';
 import { loadSlimImage, removeUntaggedImage, tagSlimImage } from '../image/loadImage';
@@ -135,6 +137,7 @@ export async function finishFromTrace(
   });
   await rm(join(work, 'layer.tar'), { force: true });
   const slimInfo = await p.docker.getImage(slimId).inspect();
+  await refuseLoosenedPermissions(p, slimId, input.runId, index);
 
   clock.enter('verify', `running ${p.slimTag} under the same probes`);
   const verifySpec = {
@@ -187,6 +190,7 @@ export async function finishFromTrace(
     created: plan.created.map(displayPath),
     warnings: [...planWarnings(plan, p.config.keep), ...inventory.warnings(isKept, policy)],
     inventory: inventory.summary(isKept, metadataResult?.removedRecords ?? []),
+    security: securityPosture(index, plan.reasons),
     trace: { privileges: input.privileges, records: input.records.length, syscallStops: input.syscallStops },
     timings: clock.finish(),
     artifacts: { traceLog, sbomBefore, sbomAfter, report: input.reportPath },
@@ -203,6 +207,28 @@ export async function finishFromTrace(
 export function artifactNames(runDir: string, reportPath: string): (file: string) => string {
   const name = basename(reportPath).replace(/\.json$/i, '');
   return (file) => join(runDir, name === 'report' ? file : `${name}.${file}`);
+}
+
+/**
+ * The slim image, read back, may not make anything writable by more users than the source
+ * did: such an image is never tagged (the cleanup removes it) and the run fails with exit 6.
+ */
+async function refuseLoosenedPermissions(p: Prepared, slimId: string, runId: string, source: FsIndex): Promise<void> {
+  const exp = await exportImage(p.docker, slimId, runId);
+  let violations: string[];
+  try {
+    violations = await permissionViolations(exp.stream, source);
+  } finally {
+    await exp.close();
+  }
+  if (violations.length === 0) return;
+  throw new TrueSlimError(
+    'assemble',
+    `The slim image would be more writable than the source: ${violations.slice(0, 5).join('; ')}${violations.length > 5 ? ` (and ${violations.length - 5} more)` : ''}`,
+    'This is a TrueSlim bug: the slim image was not tagged. Please report it with the log.',
+    ExitCode.permissions,
+    violations,
+  );
 }
 
 /** Where `embedSbom` puts the slim image's own CycloneDX SBOM (Trivy reads `*.cdx.json` anywhere). */
