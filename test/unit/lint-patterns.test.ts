@@ -85,12 +85,26 @@ describe('lint patterns: what a RUN deletes', () => {
     assert.deepEqual(codes(lint('FROM debian:12', 'RUN gpg --export > /usr/share/keyrings/a.gpg && rm -f /usr/share/keyrings/*')), ['TSL008:2']);
   });
 
+  it('a key copied in from a temporary directory and removed again (a package-building key) is not the image’s', () => {
+    const ds = lint(
+      'FROM alpine:3.20',
+      'RUN tempDir="$(mktemp -d)" && abuild-keygen -a -n && cp ${tempDir}/.abuild/build-key.rsa.pub /etc/apk/keys/ \\',
+      ' && apk add -X ${tempDir}/packages --no-cache mypkg \\',
+      ' && if [ -f /etc/apk/keys/build-key.rsa.pub ]; then rm -f /etc/apk/keys/build-key.rsa.pub; fi',
+    );
+    assert.deepEqual(codes(ds), []);
+  });
+
   it('a line starting with && after a missing continuation is an error', () => {
     const ds = lint('FROM debian:12', 'RUN apt-get update', '&& rm -rf /var/lib/apt/lists/*');
     assert.deepEqual(codes(ds), ['TSL040:3']);
     assert.equal(ds[0]!.severity, 'error');
     assert.match(ds[0]!.message, /line 2/);
     assert.deepEqual(codes(lint('FROM debian:12', 'run apt-get update \\', '  && echo ok', 'RUN <<EOF', 'set -e', '&& not an instruction', 'EOF')), []);
+    // Docker stops at the first: one error, not one per following line.
+    assert.deepEqual(codes(lint('FROM debian:12', 'RUN apt-get update', '&& apt-get install -y curl', '&& rm -rf /var/lib/apt/lists/*')), ['TSL040:3']);
+    // A template renders into a Dockerfile; its own syntax is not Docker's.
+    assert.deepEqual(codes(lint('FROM {{ .Base }}', '{{ if .Debug }}', 'RUN echo debug', '{{ end }}')), []);
   });
 
   it('licence texts are info, package databases warnings', () => {
@@ -137,6 +151,22 @@ describe('lint patterns: what a COPY brings', () => {
     assert.deepEqual(codes(regular), ['TSL022:9'], 'only curl, which no instruction put there');
     assert.doesNotMatch(regular[0]!.message, /installed by the package manager/);
     assert.deepEqual(codes(lint(...stages, 'FROM gcr.io/distroless/base-debian12', 'COPY --from=deb /usr/bin/app /usr/bin/app', 'COPY --from=deb /usr/bin/entrypoint.sh /usr/bin/')), []);
+  });
+
+  it('a Go binary built in a Debian stage, and a licence directory made there, are not unlisted packages', () => {
+    const builder = ['FROM debian:12 AS builder', 'RUN apt-get update && apt-get install -y golang && go build -o /out/tool ./cmd/tool && mkdir -p /out/licenses && cp LICENSE /out/licenses/'];
+    assert.deepEqual(codes(lint(...builder, 'FROM scratch', 'COPY --from=builder /out/tool /usr/local/bin/tool', 'COPY --from=builder /out/licenses /licenses')), []);
+  });
+
+  it('a file copied out of another image: only a system path says it came with a package', () => {
+    assert.deepEqual(codes(lint('FROM scratch', 'COPY --from=example/proxy:2.11-alpine /usr/local/bin/proxy /')), []);
+    assert.deepEqual(codes(lint('FROM scratch', 'COPY --from=debian:12 /usr/bin/curl /usr/bin/curl')), ['TSL020:2']);
+    // A stage that only names an image is that image.
+    assert.deepEqual(codes(lint('FROM example/python:3.12-buildroot AS buildroot', 'FROM scratch', 'COPY --from=buildroot /dest /')), []);
+  });
+
+  it('a single file copied onto / is not a root', () => {
+    assert.deepEqual(codes(lint('FROM rust:1.80 AS build', 'RUN cargo build --release', 'FROM scratch', 'COPY --from=build /src/target/release/server /')), ['TSL020:4']);
   });
 
   it('COPY --from=cleaner /clean / brings a whole root with its own package records', () => {

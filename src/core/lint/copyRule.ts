@@ -63,6 +63,18 @@ const SCRIPT = /\.(sh|bash|py|pl|rb|js|mjs|cjs|ts|php|lua|txt|json|ya?ml|toml|co
 /** System library directories: copying one (or a file below it) brings libraries. */
 const LIB_DIR = /^\/(usr\/(local\/)?)?lib(32|64)?(\/|$)/;
 
+/**
+ * `COPY --from=x /rootfs/ /`: a filesystem root assembled in x (written with a trailing slash,
+ * or one whose usr/, etc/, bin/… the stage fills), not one file dropped into `/`.
+ */
+function isRoot(model: DockerfileModel, s: Source): boolean {
+  if (s.path.endsWith('/')) return true;
+  if (!s.stage) return false;
+  const dir = '/' + s.segs.join('/');
+  const escaped = dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return stageMentions(model, s.stage, new RegExp(`${escaped}/(usr|etc|bin|sbin|lib|lib64|var|opt)\\b`));
+}
+
 function classify(model: DockerfileModel, s: Source): Kind {
   const { segs } = s;
   if (segs.length === 0) return 'os-meta'; // the whole filesystem, metadata included
@@ -71,7 +83,7 @@ function classify(model: DockerfileModel, s: Source): Kind {
   const dbCodes = family ? [DB_CODE[family]] : Object.values(DB_CODE);
   if (globHits(segs, true, true).some((h) => (dbCodes as string[]).includes(h.code))) return 'os-meta';
   // A directory copied onto `/` is a root prepared in the builder; it brings its records if it has any.
-  if (s.dest === '/' && !/\.[^/]*$/.test(segs[segs.length - 1]!)) return s.stage && stageMentions(model, s.stage, DB_MENTION) ? 'os-meta' : 'other';
+  if (s.dest === '/' && isRoot(model, s)) return s.stage && stageMentions(model, s.stage, DB_MENTION) ? 'os-meta' : 'other';
   const py = segs.findIndex((x) => x === 'site-packages' || x === 'dist-packages');
   if (segs.some((x) => /\.(dist|egg)-info$/i.test(x))) return 'python-meta';
   if (py >= 0) return py < segs.length - 1 && !/\.pth$/.test(segs[py + 1]!) ? 'python-module' : 'other';
@@ -99,6 +111,13 @@ function chainOf(stage: Stage): Stage[] {
   return chain;
 }
 
+/** The stage (or one it is built FROM) has instructions of its own: what it holds is partly written here. */
+function builtHere(model: DockerfileModel, stage: Stage | undefined): boolean {
+  if (!stage) return false;
+  const chain = chainOf(stage);
+  return model.instructions.some((i) => i.stage && chain.includes(i.stage) && i.keyword !== 'FROM' && i.keyword !== 'ARG');
+}
+
 function stageMentions(model: DockerfileModel, stage: Stage, re: RegExp): boolean {
   const chain = chainOf(stage);
   return model.instructions.some((i) => i.stage && chain.includes(i.stage) && i.keyword !== 'FROM' && re.test(model.text.slice(i.keywordEnd, i.end)));
@@ -109,7 +128,16 @@ function stageMentions(model: DockerfileModel, stage: Stage, re: RegExp): boolea
  * another stage, followed; or from the build context), a RUN names it (built or downloaded),
  * or nothing did (the base image or one of the stage's packages).
  */
-type Origin = { kind: 'copied' | 'context' | 'script' | 'unknown'; root: string | undefined };
+type Origin = {
+  kind: 'copied' | 'context' | 'script' | 'unknown';
+  root: string | undefined;
+  /** The RUN that names it builds Go (`go build`) or auditable Rust: the binary lists its own modules. */
+  selfDescribing?: boolean;
+  /** The RUN that names it creates it as a directory (`mkdir -p /out/licenses`). */
+  directory?: boolean;
+};
+
+const SELF_DESCRIBING_BUILD = /\bgo\s+(build|install)\b|\bcargo\s+auditable\b/;
 
 function originOf(model: DockerfileModel, stage: Stage, path: string, depth = 0): Origin {
   const chain = chainOf(stage);
@@ -143,17 +171,25 @@ function originOf(model: DockerfileModel, stage: Stage, path: string, depth = 0)
     const source = model.stageRef(from, info.stage!.index);
     if (!source) return { kind: 'copied', root: from.toLowerCase() };
     const further = originOf(model, source, '/' + splitPath(src).join('/'), depth + 1);
-    return further.kind === 'unknown' ? { kind: 'copied', root: further.root } : further;
+    return further.kind === 'unknown' ? { ...further, kind: 'copied' } : further;
   }
   const base = path.slice(path.lastIndexOf('/') + 1);
   const dir = path.slice(0, path.lastIndexOf('/') + 1);
-  const named = infos.some((i) => {
-    if (i.keyword !== 'RUN') return false;
+  const escaped = path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const baseRe = new RegExp(`\\S/${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[\\s'";&|])`);
+  for (const i of infos) {
+    if (i.keyword !== 'RUN') continue;
     const t = model.text.slice(i.keywordEnd, i.end);
     // The path itself (`curl -o /usr/bin/tini`), or the directory with a file of that name moved in (`mv out/tool /usr/bin/`).
-    return t.includes(path) || (base !== '' && t.includes(dir) && new RegExp(`\\S/${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[\\s'";&|])`).test(t));
-  });
-  return { kind: named ? 'script' : 'unknown', root };
+    if (!(t.includes(path) || (base !== '' && t.includes(dir) && baseRe.test(t)))) continue;
+    return {
+      kind: 'script',
+      root,
+      selfDescribing: SELF_DESCRIBING_BUILD.test(t),
+      directory: new RegExp(`\\bmkdir\\b[^;&|\\n]*\\s${escaped}/?($|[\\s;&|])`).test(t),
+    };
+  }
+  return { kind: 'unknown', root };
 }
 
 export function copyDiagnostics(model: DockerfileModel): LintDiagnostic[] {
@@ -189,11 +225,12 @@ export function copyDiagnostics(model: DockerfileModel): LintDiagnostic[] {
     } else if (k === 'node-files') {
       push(s, 'TSL021', 'warning', `Copies ${s.path} out of a node_modules package without its package.json: scanners will not see this package or its CVEs. Copy the whole package directory.`);
     } else if ((k === 'binary' || k === 'single-file') && kind !== 'regular') {
-      if (osMetaCopied) continue;
+      // A file out of another image (not a stage): nothing here says how it got there or what it is.
+      if (osMetaCopied || (!system && !builtHere(model, s.stage))) continue;
       const origin = s.stage ? originOf(model, s.stage, '/' + s.segs.join('/')) : { kind: 'unknown' as const, root: s.fromRoot };
       // Go binaries carry their module list; one built in a Go stage stays visible wherever it travels.
       // (A system path in a Go image that no instruction put there is one of its Debian packages.)
-      if (buildsSelfDescribingBinaries(origin.root) && (origin.kind !== 'unknown' || !system)) continue;
+      if (origin.selfDescribing || origin.directory || (buildsSelfDescribingBinaries(origin.root) && (origin.kind !== 'unknown' || !system))) continue;
       if (kind === 'unknown') {
         unlisted.push(s);
         continue;

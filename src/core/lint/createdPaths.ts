@@ -4,7 +4,7 @@
  * removing what the base image shipped.
  */
 import { joinPath, type WalkState } from './commandLine';
-import type { SimpleCommand, Word } from './shellParse';
+import { plainText, type SimpleCommand, type Word } from './shellParse';
 import { commandName, wordValue } from './shellWords';
 
 const WRITE_REDIRECTS = new Set(['>', '>>', '>|', '&>', '&>>']);
@@ -27,13 +27,16 @@ function absolute(value: string | undefined, state: WalkState): string | undefin
 
 export function noteCreated(cmd: SimpleCommand, argv: Word[], state: WalkState): void {
   const get = state.env.get;
+  const name = argv.length ? commandName(argv[0], get) : undefined;
+  const writer = name !== undefined && WRITERS.has(name);
+  // Most commands write nothing: leave before building anything (this runs for every command).
+  if (!writer && !cmd.redirects.some((r) => WRITE_REDIRECTS.has(r.op))) return;
   const add = (v: string | undefined) => {
     const p = absolute(v, state);
     if (p && p !== '/') state.created.add(p);
   };
   for (const r of cmd.redirects) if (WRITE_REDIRECTS.has(r.op) && r.target) add(wordValue(r.target, get));
-  const name = commandName(argv[0], get);
-  if (!name || !WRITERS.has(name)) return;
+  if (!writer) return;
   const values = argv.slice(1).map((w) => wordValue(w, get));
   const operands = values.filter((v): v is string => v !== undefined && !v.startsWith('-'));
   const outputs = OUTPUT_OPTIONS[name];
@@ -46,11 +49,19 @@ export function noteCreated(cmd: SimpleCommand, argv: Word[], state: WalkState):
     });
   } else if (name === 'touch' || name === 'mkdir' || name === 'tee' || name === 'mktemp') {
     for (const v of operands) add(v);
-  } else if (COPY_TOOLS.has(name) && operands.length >= 2) {
+  } else if (COPY_TOOLS.has(name)) {
     // The source's name inside the target, and the target itself when it names a file (a
     // directory target such as /usr/share/keyrings existed before and keeps its other files).
-    const dest = operands[operands.length - 1]!;
-    for (const src of operands.slice(0, -1)) add(`${dest.replace(/\/+$/, '')}/${src.slice(src.lastIndexOf('/') + 1)}`);
-    if (operands.length === 2 && /\.[^/]*$/.test(dest)) add(dest);
+    // A source in an unknown directory (`${tempDir}/.abuild/key.rsa.pub`) still has a known name.
+    const words = argv.slice(1).filter((w, i) => !(values[i] ?? '').startsWith('-') || values[i] === undefined);
+    if (words.length < 2) return;
+    const dest = wordValue(words[words.length - 1]!, get);
+    if (dest === undefined) return;
+    for (const w of words.slice(0, -1)) {
+      const text = wordValue(w, get) ?? plainText(w);
+      const base = text.slice(text.lastIndexOf('/') + 1);
+      if (base && !base.includes('$')) add(`${dest.replace(/\/+$/, '')}/${base}`);
+    }
+    if (words.length === 2 && /\.[^/]*$/.test(dest)) add(dest);
   }
 }

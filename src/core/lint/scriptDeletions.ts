@@ -48,13 +48,9 @@ function walkCommand(ctx: WalkContext, script: Script, pl: Pipeline, pi: number,
     assignments.push(a);
   }
   const argv = commandWords(cmd.words.slice(k), env);
+  walkCommandProper(ctx, script, pl, pi, cmd, ci, state, k, assignments, argv);
   // Files this command writes exist for the commands after it (not for its own deletions).
-  const noteAfter = () => noteCreated(cmd, argv, state);
-  try {
-    walkCommandProper(ctx, script, pl, pi, cmd, ci, state, k, assignments, argv);
-  } finally {
-    noteAfter();
-  }
+  noteCreated(cmd, argv, state);
 }
 
 function walkCommandProper(

@@ -151,11 +151,7 @@ export function wordGlobs(w: Word, lookup: Lookup, braces: boolean): string[] | 
   let cur = '';
   /** The current field exists even if empty (`""`), or has content. */
   let real = false;
-  const breakField = () => {
-    if (real) fields.push(cur);
-    cur = '';
-    real = false;
-  };
+  // No closures here: this runs for every path argument of every RUN.
   for (const p of w.parts) {
     if (p.kind === 'lit') {
       cur += p.quoted ? p.text.replace(meta, '\\$&') : p.text;
@@ -169,17 +165,24 @@ export function wordGlobs(w: Word, lookup: Lookup, braces: boolean): string[] | 
         continue;
       }
       const pieces = v.split(/[ \t\n]+/);
-      pieces.forEach((piece, i) => {
-        if (i > 0) breakField();
-        if (piece) {
-          cur += piece;
+      for (let i = 0; i < pieces.length; i++) {
+        if (i > 0) {
+          if (real) fields.push(cur);
+          cur = '';
+          real = false;
+        }
+        if (pieces[i]) {
+          cur += pieces[i];
           real = true;
         }
-      });
+      }
     } else return undefined;
   }
-  breakField();
-  return braces ? fields.flatMap((f) => expandBraces(f)) : fields;
+  if (real) fields.push(cur);
+  if (!braces) return fields;
+  const out: string[] = [];
+  for (const f of fields) out.push(...expandBraces(f));
+  return out;
 }
 
 /** Bash brace expansion of a glob (`\` escapes respected); `{a..b}` ranges stay literal. */

@@ -11,10 +11,15 @@ const INSTRUCTIONS = new Set([
   'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR',
 ]);
 
+/** Jinja, Go templates, gomplate: a template renders into a Dockerfile; its own lines are not ours to judge. */
+const TEMPLATE = /\{\{|\{%|^\s*%%|@@[A-Z_]+@@/m;
+
+/** Docker stops at the first line it cannot read: that one is reported, the rest would only repeat it. */
 export function syntaxDiagnostics(model: DockerfileModel): LintDiagnostic[] {
   const out: LintDiagnostic[] = [];
+  if (TEMPLATE.test(model.text)) return out;
   model.instructions.forEach((info, i) => {
-    if (INSTRUCTIONS.has(info.keyword.toUpperCase())) return;
+    if (out.length || INSTRUCTIONS.has(info.keyword.toUpperCase())) return;
     const range = model.lines.range(info.start, info.keywordEnd);
     const prev = model.instructions[i - 1];
     const word = info.keyword;
