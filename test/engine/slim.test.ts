@@ -36,7 +36,7 @@ describe('slim, end to end on a real engine', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('slims the Flask fizzbuzz example: verified, < 15 % of the size, still answers', async () => {
+  it('slims the Flask fizzbuzz example (keep mode packages): verified, < 30 % of the size, still answers', async () => {
     const result = await slim(
       { target: 'examples/fizzbuzz/Dockerfile', reportPath: join(work, 'fizzbuzz', 'report.json'), overrides: { buildArgs: { BASE: BASE_IMAGE } } },
       quiet,
@@ -45,12 +45,19 @@ describe('slim, end to end on a real engine', () => {
     const { report } = result;
     assert.equal(result.exitCode, ExitCode.ok);
     assert.equal(report.verify.passed, true);
-    assert.ok(report.slim.sizeBytes < 0.15 * report.source.sizeBytes, `${report.slim.sizeBytes} < 15 % of ${report.source.sizeBytes}`);
+    // Whole packages of what the app used (the default keep mode) on a base without apt's cache: 28 % measured.
+    assert.equal(report.keepMode, 'packages');
+    assert.ok(report.slim.sizeBytes < 0.3 * report.source.sizeBytes, `${report.slim.sizeBytes} < 30 % of ${report.source.sizeBytes}`);
     // Python found its stdlib by stat() and the ELF interpreter through two symlinks.
     assert.equal(fileOf(report, '/lib64')?.kept, true);
     assert.equal(fileOf(report, '/lib64')?.reason, 'symlink');
     assert.equal(fileOf(report, '/usr/lib/python3.11/os.py')?.kept, true);
     assert.equal(fileOf(report, '/usr/bin/apt-get')?.kept, false);
+    // The attack surface went down, and the report says so per category.
+    const surface = (c: string) => report.security?.categories.find((x) => x.category === c);
+    assert.ok((surface('shells')?.before ?? 0) >= 2 && surface('package-managers')!.before >= 2, JSON.stringify(report.security));
+    assert.equal(surface('package-managers')?.after, 0);
+    assert.equal(surface('setuid')?.after, 0);
     assert.deepEqual(runContainers(), []);
     const fidelity = await compareFidelity(new Dockerode(), report.source.image, report.slim.image);
     assert.deepEqual(fidelity.differences, [], 'every kept entry as in the source');
