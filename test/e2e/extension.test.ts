@@ -291,6 +291,41 @@ describe('TrueSlim in VS Code (code-server + Chromium)', { timeout: 20 * 60_000 
       throw error;
     }
   });
+  it('slims a BuildKit Dockerfile (cache mount, secret mount, COPY --chmod) from VS Code; the secret is nowhere afterwards', async (t) => {
+    const blocker = slimBlocker();
+    if (blocker) return t.skip(blocker);
+    const folder = copyFixture(join(ROOT, 'test/fixtures/buildkit-secret'), 'bksecret');
+    const secret = `e2e-secret-${process.pid}-${Date.now()}`;
+    writeFileSync(join(folder, 'token.txt'), secret);
+    writeFileSync(
+      join(folder, 'trueslim.json'),
+      JSON.stringify({ probes: [{ type: 'wait', seconds: 2 }], build: { args: { NONCE: secret.slice(-13) }, secrets: [{ id: 'api_token', src: 'token.txt' }] } }, null, 2),
+    );
+    const vs = await open(folder);
+    try {
+      await vs.explorerContextCommand('Dockerfile', 'Slim Image');
+      const reportPath = join(folder, '.trueslim', 'report.json');
+      await eventually('the report of the BuildKit build', 10 * 60_000, async () => {
+        const failed = (await vs.notifications()).find((n) => /TrueSlim.*(failed|could not)/i.test(n));
+        if (failed) throw Object.assign(new Error(`the run failed: ${failed}`), { fatal: true });
+        return existsSync(reportPath) ? true : undefined;
+      });
+      const report = JSON.parse(readFileSync(reportPath, 'utf8'));
+      assert.equal(report.verify.passed, true, 'the job ran: cache mount, secret and --chmod all worked');
+      for (const f of readdirSync(join(folder, '.trueslim'))) {
+        assert.ok(!readFileSync(join(folder, '.trueslim', f), 'latin1').includes(secret), `the secret is not in ${f}`);
+      }
+      for (const image of [report.source.id, report.slim.id]) {
+        const history = spawnSync('docker', ['history', '--no-trunc', image], { encoding: 'utf8' }).stdout;
+        assert.ok(history.length > 0 && !history.includes(secret), 'nor in the image history');
+      }
+      spawnSync('docker', ['rmi', report.slim.image, report.source.image], { stdio: 'ignore' });
+    } catch (error) {
+      await vs.screenshot('e2e-buildkit-failure').catch(() => undefined);
+      throw error;
+    }
+  });
+
   it('after a run under strip: the result CodeLens and what scanners lose on the FROM line', async (t) => {
     const blocker = slimBlocker();
     if (blocker) return t.skip(blocker);
