@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildkitFeatures, fromStep, syntaxDirective } from '../../src/core/docker/buildkitSyntax';
 import { BuildkitLog, describeStep, parseStep } from '../../src/core/docker/buildkitLog';
-import { builderFor, buildkitArgs, buildkitEnv } from '../../src/core/docker/buildkitArgs';
+import { builderFor, buildkitArgs, buildkitEnv, wantsSshAgent } from '../../src/core/docker/buildkitArgs';
 import { mergeSecrets, parseSecretSpec, secretValues } from '../../src/core/docker/buildSecrets';
 import { makeMasker } from '../../src/core/docker/buildLog';
 import { UsageError } from '../../src/core/errors';
@@ -141,6 +141,16 @@ describe('buildkitArgs / buildkitEnv', () => {
     assert.equal(env.DOCKER_BUILDKIT, '1');
     assert.equal(env.DOCKER_HOST, 'tcp://10.0.0.1:2375', 'the run\'s host override reaches the CLI');
     assert.equal(env.DOCKER_CONTEXT, undefined);
+  });
+
+  it('forwards the ssh agent only to a Dockerfile that mounts it, and only when one runs', () => {
+    const mounts = 'FROM x\nRUN --mount=type=ssh git clone git@host:r.git\n';
+    assert.equal(wantsSshAgent(mounts, { SSH_AUTH_SOCK: '/run/agent.sock' }), true);
+    assert.equal(wantsSshAgent(mounts, {}), false);
+    assert.equal(wantsSshAgent('FROM x\nRUN --mount=type=cache,target=/c true\n', { SSH_AUTH_SOCK: '/run/agent.sock' }), false);
+    const args = buildkitArgs(legacy, req, '/tmp/iid', 'default', true);
+    assert.deepEqual(args.slice(args.indexOf('--ssh'), args.indexOf('--ssh') + 2), ['--ssh', 'default']);
+    assert.equal(buildkitArgs(legacy, req, '/tmp/iid', 'default').includes('--ssh'), false);
   });
 
   it('uses buildx with the engine\'s own builder, loading the image, without attestations', () => {

@@ -6,7 +6,7 @@ import { CancelledError, ExitCode, TrueSlimError } from '../errors';
 import type { RunListener } from '../events';
 import type { BuildRequest } from './build';
 import { makeMasker } from './buildLog';
-import { builderFor, buildkitArgs, buildkitEnv } from './buildkitArgs';
+import { builderFor, buildkitArgs, buildkitEnv, wantsSshAgent } from './buildkitArgs';
 import { BuildkitLog, describeStep } from './buildkitLog';
 import { buildkitFeatures, fromStep, syntaxDirective } from './buildkitSyntax';
 import { secretValues } from './buildSecrets';
@@ -49,7 +49,7 @@ export async function buildWithBuildkit(
   const iidFile = join(dir, 'iid');
   const builder = builderFor(env, currentContext(env.DOCKER_CONFIG || join(homedir(), '.docker')));
   try {
-    const outcome = await runCli(route.cli, buildkitArgs(route, req, iidFile, builder), env, req.contextDir, log, signal, registryTimeoutMs);
+    const outcome = await runCli(route.cli, buildkitArgs(route, req, iidFile, builder, wantsSshAgent(dockerfileText, env)), env, req.contextDir, log, signal, registryTimeoutMs);
     if (outcome === 'cancelled') throw new CancelledError('build');
     if (outcome.registryTimeout) throw registryError(outcome.registryTimeout, dockerfileText, req.dockerfile, `no answer within ${registryTimeoutMs / 1000} s`, log);
     if (outcome.code !== 0) throw failure(log, dockerfileText, req.dockerfile);

@@ -7,7 +7,7 @@ import type { BuildkitRoute } from './dockerCli';
  * only (`--build-arg NAME`), so the CLI reads their values from its environment and they
  * never show in a process listing.
  */
-export function buildkitArgs(route: BuildkitRoute, req: BuildRequest, iidFile: string, builder: string): string[] {
+export function buildkitArgs(route: BuildkitRoute, req: BuildRequest, iidFile: string, builder: string, sshAgent = false): string[] {
   const args = route.kind === 'buildx' ? ['buildx', 'build', '--builder', builder, '--load'] : ['build'];
   if (route.kind === 'buildx' && atLeast(route.buildxVersion, 0, 10)) {
     // Attestations would turn the image into an index the classic image store cannot hold.
@@ -17,6 +17,8 @@ export function buildkitArgs(route: BuildkitRoute, req: BuildRequest, iidFile: s
   for (const [name, value] of Object.entries(req.buildArgs)) args.push('--build-arg', req.secretArgs.includes(name) ? name : `${name}=${value}`);
   for (const [name, value] of Object.entries(req.labels)) args.push('--label', `${name}=${value}`);
   for (const secret of req.secrets ?? []) args.push('--secret', secretFlag(secret));
+  // RUN --mount=type=ssh gets the user's agent, and only a Dockerfile that asks for it.
+  if (sshAgent) args.push('--ssh', 'default');
   if (req.target) args.push('--target', req.target);
   if (req.platform) args.push('--platform', req.platform);
   if (req.tag) args.push('-t', req.tag);
@@ -48,6 +50,11 @@ export function buildkitEnv(base: NodeJS.ProcessEnv, route: BuildkitRoute, req: 
 export function builderFor(env: NodeJS.ProcessEnv, currentContext: string | undefined): string {
   if (env.DOCKER_HOST) return 'default';
   return env.DOCKER_CONTEXT || currentContext || 'default';
+}
+
+/** The Dockerfile mounts an ssh agent and the user has one running. */
+export function wantsSshAgent(dockerfileText: string, env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.SSH_AUTH_SOCK) && /--mount=[^\s]*type=ssh/.test(dockerfileText);
 }
 
 function atLeast(version: string | undefined, major: number, minor: number): boolean {
