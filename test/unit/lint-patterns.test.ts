@@ -165,6 +165,13 @@ describe('lint patterns: what a COPY brings', () => {
     assert.deepEqual(codes(lint('FROM example/python:3.12-buildroot AS buildroot', 'FROM scratch', 'COPY --from=buildroot /dest /')), []);
   });
 
+  it('an image named after the file it provides installed it itself; a system library out of another image came with a package', () => {
+    assert.deepEqual(codes(lint('FROM php:8.3-fpm', 'COPY --from=composer:2 /usr/bin/composer /usr/local/bin/')), []);
+    const ds = lint('FROM example/static:latest', 'COPY --from=builder /usr/lib64/libc.so.6 /usr/lib64/');
+    assert.deepEqual(codes(ds), ['TSL022:2']);
+    assert.match(ds[0]!.message, /that image's packages/);
+  });
+
   it('a single file copied onto / is not a root', () => {
     assert.deepEqual(codes(lint('FROM rust:1.80 AS build', 'RUN cargo build --release', 'FROM scratch', 'COPY --from=build /src/target/release/server /')), ['TSL020:4']);
   });

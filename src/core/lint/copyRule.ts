@@ -3,7 +3,7 @@
  * package records that would let scanners name it.
  */
 import type { Instruction } from 'dockerfile-ast';
-import { baseKind, buildsSelfDescribingBinaries, osFamily } from './baseImages';
+import { baseKind, buildsSelfDescribingBinaries, imageName, osFamily } from './baseImages';
 import { expandVars, type DockerfileModel, type InstructionInfo, type Stage } from './dockerfileModel';
 import { globHits } from './metadataMatch';
 import { splitPath } from './pathGlob';
@@ -109,6 +109,17 @@ function chainOf(stage: Stage): Stage[] {
   const chain: Stage[] = [];
   for (let s: Stage | undefined = stage; s && !chain.includes(s); s = s.baseStage) chain.push(s);
   return chain;
+}
+
+/**
+ * `COPY --from=composer:2 /usr/bin/composer`: an image named after the file it provides put
+ * that file there itself (a download, a build), not one of its distribution's packages.
+ */
+function imageOwnProduct(s: Source): boolean {
+  if (s.stage) return false;
+  const name = imageName(s.from);
+  const file = s.segs[s.segs.length - 1] ?? '';
+  return file !== '' && name.slice(name.lastIndexOf('/') + 1) === file.replace(/\.(phar|exe)$/, '');
 }
 
 /** The stage (or one it is built FROM) has instructions of its own: what it holds is partly written here. */
@@ -226,7 +237,7 @@ export function copyDiagnostics(model: DockerfileModel): LintDiagnostic[] {
       push(s, 'TSL021', 'warning', `Copies ${s.path} out of a node_modules package without its package.json: scanners will not see this package or its CVEs. Copy the whole package directory.`);
     } else if ((k === 'binary' || k === 'single-file') && kind !== 'regular') {
       // A file out of another image (not a stage): nothing here says how it got there or what it is.
-      if (osMetaCopied || (!system && !builtHere(model, s.stage))) continue;
+      if (osMetaCopied || (!system && !builtHere(model, s.stage)) || imageOwnProduct(s)) continue;
       const origin = s.stage ? originOf(model, s.stage, '/' + s.segs.join('/')) : { kind: 'unknown' as const, root: s.fromRoot };
       // Go binaries carry their module list; one built in a Go stage stays visible wherever it travels.
       // (A system path in a Go image that no instruction put there is one of its Debian packages.)
@@ -237,10 +248,10 @@ export function copyDiagnostics(model: DockerfileModel): LintDiagnostic[] {
       }
       const own = k === 'single-file' || !system ? ' Only binaries that embed their own build information (Go, Rust built with cargo-auditable) stay visible.' : '';
       push(s, 'TSL020', 'warning', `Copies ${s.path} from ${fromLabel(s)} into a ${kind} image without package metadata: scanners cannot tell which package (and which CVEs) it comes from.${own}`);
-    } else if (k === 'binary' && system && kind === 'regular' && !osMetaCopied && s.stage && osFamily(s.stage.rootImage)) {
+    } else if (k === 'binary' && system && kind === 'regular' && !osMetaCopied && !imageOwnProduct(s)) {
       // Only what nothing in the Dockerfile put there can have come with the stage's packages.
-      if (originOf(model, s.stage, '/' + s.segs.join('/')).kind !== 'unknown') continue;
-      push(s, 'TSL022', 'info', `Copies ${s.path} from ${fromLabel(s)}, where no instruction of this Dockerfile puts it: it most likely came with one of that stage's packages, which this image's package database does not list, so scanners will not see that package or its CVEs.`);
+      if (s.stage && (baseKind(s.stage.rootImage) === 'scratch' || originOf(model, s.stage, '/' + s.segs.join('/')).kind !== 'unknown')) continue;
+      push(s, 'TSL022', 'info', `Copies ${s.path} from ${fromLabel(s)}, where no instruction of this Dockerfile puts it: it most likely came with one of ${s.stage ? "that stage's" : "that image's"} packages, which this image's package database does not list, so scanners will not see that package or its CVEs.`);
     }
   }
   if (unlisted.length) out.push(unknownBase(model, final, unlisted));
