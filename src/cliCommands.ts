@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseConfig } from './core/config/load';
 import { UsageError, ExitCode } from './core/errors';
 import { diagnosticsJson, formatDiagnostics, lintDockerfile, lintProbeConfig, lintReportJson, type LintJson } from './core/lint';
 import { formatInventory } from './core/report/inventoryText';
@@ -31,25 +32,53 @@ const inventory: Command = async (args, signal) => {
   return ExitCode.ok;
 };
 
-const LINT_USAGE = `Usage: trueslim lint <Dockerfile|trueslim.json>... [--json]
+const LINT_USAGE = `Usage: trueslim lint <Dockerfile|trueslim.json>... [--json] [--build-arg NAME=VALUE]...
 
 Checks Dockerfiles for RUN lines that delete package metadata scanners read, COPYs into
 distroless/scratch images that no package database lists, and lines Docker rejects; checks
 trueslim.json exclude rules that match package metadata. A file whose name ends in .json is
 read as a probe configuration, anything else as a Dockerfile.
 
-  --json      one JSON object: {"version":1,"summary":{errors,warnings,infos},"files":[…]}
-              (see README, Diagnostics)
-  -h, --help  this text
+  --json                   one JSON object: {"version":1,"summary":{…},"files":[…]}
+                           (see README, Dockerfile diagnostics)
+  --build-arg NAME=VALUE   a build argument, as docker build takes it (an ARG without a
+                           default, e.g. the final FROM \${BASE}, is then known); build.args
+                           of a trueslim.json beside the Dockerfile are read too
+  -h, --help               this text
 
 Exit codes: 0 no errors (warnings do not fail), 1 an error-severity diagnostic, 2 usage.`;
+
+/**
+ * Build arguments for linting a Dockerfile: `build.args` of the trueslim.json beside it, then
+ * `--build-arg` on top. A configuration that does not parse is left out here (linting that
+ * file reports it).
+ */
+async function lintBuildArgs(dockerfile: string, given: string[]): Promise<Record<string, string>> {
+  const args: Record<string, string> = {};
+  try {
+    const beside = join(dirname(dockerfile), 'trueslim.json');
+    Object.assign(args, parseConfig(await readFile(beside, 'utf8'), beside).build.args);
+  } catch {
+    // No trueslim.json, or one with errors: the Dockerfile's own defaults apply.
+  }
+  for (const a of given) {
+    const eq = a.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--build-arg takes NAME=VALUE, got '${a}'`, 'Run trueslim lint --help for usage.');
+    args[a.slice(0, eq)] = a.slice(eq + 1);
+  }
+  return args;
+}
 
 /**
  * `trueslim lint <Dockerfile|trueslim.json>... [--json]`: the editor's inline warnings, for CI.
  * Exit 1 when an error-severity diagnostic is found, 0 otherwise (warnings do not fail).
  */
 const lint: Command = async (args) => {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, 'build-arg': { type: 'string', multiple: true } },
+  });
   if (values.help) {
     process.stdout.write(LINT_USAGE + '\n');
     return ExitCode.ok;
@@ -64,7 +93,7 @@ const lint: Command = async (args) => {
     } catch (err) {
       throw new UsageError(`Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'Pass the path of a Dockerfile or a trueslim.json.');
     }
-    const diags = basename(file).endsWith('.json') ? lintProbeConfig(text) : lintDockerfile(text);
+    const diags = basename(file).endsWith('.json') ? lintProbeConfig(text) : lintDockerfile(text, { buildArgs: await lintBuildArgs(file, values['build-arg'] ?? []) });
     if (diags.some((d) => d.severity === 'error')) failed = true;
     if (values.json) json.push(diagnosticsJson(file, diags));
     else if (diags.length > 0) process.stdout.write(formatDiagnostics(file, diags) + '\n');

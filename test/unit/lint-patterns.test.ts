@@ -129,6 +129,10 @@ describe('lint patterns: what a COPY brings', () => {
     assert.equal(ds[0]!.severity, 'warning');
     assert.match(ds[0]!.message, /distroless or scratch/);
     for (const p of ['/usr/local/bin/python3.12', '/usr/local/lib/python3.12', 'libz.so.1', 'libffi.so.8']) assert.ok(ds[0]!.message.includes(p), p);
+    // Given the build argument, the base is known: distroless says each copy, a regular base nothing.
+    const args = ['ARG BASE', ...BUILD, 'FROM ${BASE}', 'COPY --from=build /usr/local/lib/ /usr/local/lib/'];
+    assert.deepEqual(codes(lintDockerfile(args.join('\n') + '\n', { buildArgs: { BASE: 'gcr.io/distroless/cc-debian12' } })), ['TSL020:5']);
+    assert.deepEqual(codes(lintDockerfile(args.join('\n') + '\n', { buildArgs: { BASE: 'debian:12-slim' } })), []);
     // With a default the base is known, and the usual rules apply.
     assert.deepEqual(codes(lint('ARG BASE=debian:12-slim', ...BUILD, 'FROM ${BASE}', 'COPY --from=build /usr/local/lib/ /usr/local/lib/')), []);
   });
@@ -207,5 +211,17 @@ describe('trueslim lint (CLI)', () => {
       assert.deepEqual(Object.keys(out.summary).sort(), ['errors', 'infos', 'warnings']);
     }
     assert.equal(JSON.parse(two.stdout).summary.errors, 1);
+  });
+
+  it('--build-arg, and build.args of a trueslim.json beside the Dockerfile, name an ARG-only base', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'trueslim-lint-'));
+    const file = path.join(dir, 'Dockerfile');
+    writeFileSync(file, 'ARG BASE\nFROM debian:12 AS build\nRUN make install\nFROM ${BASE}\nCOPY --from=build /usr/local/lib/ /usr/local/lib/\n');
+    const count = (r: ReturnType<typeof cli>) => (JSON.parse(r.stdout).files[0].diagnostics as Array<{ message: string }>).map((d) => d.message);
+    assert.match(count(cli('--json', file))[0]!, /not known here/);
+    assert.match(count(cli('--json', '--build-arg', 'BASE=scratch', file))[0]!, /into a scratch image/);
+    writeFileSync(path.join(dir, 'trueslim.json'), JSON.stringify({ build: { args: { BASE: 'debian:12-slim' } } }));
+    assert.deepEqual(count(cli('--json', file)), []);
+    assert.equal(cli('--build-arg', 'nonsense', file).status, 2);
   });
 });

@@ -97,7 +97,11 @@ function memoizeArguments(instr: Instruction): void {
 
 const ASKED_FOR_ARGUMENTS = new Set(['FROM', 'COPY', 'ADD', 'ARG', 'ENV', 'WORKDIR', 'SHELL']);
 
-export function buildModel(text: string): DockerfileModel {
+/**
+ * `buildArgs`: values given to the build (`--build-arg`, `build.args` of trueslim.json or
+ * devcontainer.json); like docker build, they replace an ARG's default wherever it is declared.
+ */
+export function buildModel(text: string, buildArgs: Readonly<Record<string, string>> = {}): DockerfileModel {
   const df = DockerfileParser.parse(text);
   const lines = new LineIndex(text);
   const escape = df.getEscapeCharacter();
@@ -158,8 +162,10 @@ export function buildModel(text: string): DockerfileModel {
       const props = (instr as Instruction & { getProperties?(): Array<{ getName(): string; getValue(): string | null }> }).getProperties?.() ?? [];
       for (const p of props) {
         const raw = p.getValue();
+        const given = keyword === 'ARG' && Object.hasOwn(buildArgs, p.getName()) ? buildArgs[p.getName()] : undefined;
         // A bare `ARG X` in a stage takes the global default, if any.
-        const value = raw === null ? (keyword === 'ARG' && stage ? globals.get(p.getName()) : undefined) : expandVars(raw, lookupNow);
+        const value =
+          given !== undefined ? given : raw === null ? (keyword === 'ARG' && stage ? globals.get(p.getName()) : undefined) : expandVars(raw, lookupNow);
         if (!stage) globals.set(p.getName(), value);
         else if (keyword === 'ARG') args.set(p.getName(), value);
         else stage.env.set(p.getName(), value);
