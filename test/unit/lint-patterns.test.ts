@@ -31,6 +31,10 @@ describe('lint patterns: what a RUN deletes', () => {
     assert.deepEqual(codes(lint('FROM debian:12', "RUN find / -xdev -name '*.spdx.json' -delete")), ['TSL010:2']);
     assert.deepEqual(codes(lint('FROM debian:12', 'RUN rm -rf /usr/local/lib/python3.12/site-packages/pip')), [], 'the package as a whole');
     assert.deepEqual(codes(lint('FROM debian:12', "RUN find /tmp -type f -delete")), []);
+    assert.deepEqual(codes(lint('FROM python:3.12', 'RUN rm -f /usr/local/lib/python3.12/site-packages/foo-1.0.dist-info/sboms/bom.cdx.json')), [], 'Trivy does not read these');
+    // Inside a dist-info only what scanners read is the record; the record itself still counts.
+    assert.deepEqual(codes(lint('FROM python:3.12', 'RUN rm -f /usr/local/lib/python3.12/site-packages/*.dist-info/INSTALLER')), []);
+    assert.deepEqual(codes(lint('FROM python:3.12', 'RUN rm -f /usr/local/lib/python3.12/site-packages/*.dist-info/METADATA')), ['TSL004:2']);
   });
 
   it('variables set earlier in the same RUN are split into fields', () => {

@@ -52,6 +52,8 @@ function colocatedGlobHit(glob: readonly string[], e: ColocatedEntry): boolean {
   if (glob.length <= e.key || (glob.length > e.pattern.length && e.key !== e.pattern.length - 1)) return false;
   // The key test is the selective one: run it first.
   if (!globWithin(glob[e.key]!, e.pattern[e.key]!)) return false;
+  const below = glob[e.key + 1];
+  if (below !== undefined && e.inner && !e.inner.some((n) => segmentsIntersect(below, n))) return false;
   for (let i = 0; i < Math.min(glob.length, e.pattern.length); i++) if (!segmentsIntersect(glob[i]!, e.pattern[i]!)) return false;
   return true;
 }
@@ -74,6 +76,8 @@ export function globHits(segs: readonly string[], absolute: boolean, recursive: 
     for (const { entry: e, suffix } of COLOCATED_KEYS) {
       // Cheap string test before the glob work: the key component must end with the metadata name.
       if (!seg.endsWith(suffix) || j < e.key) continue;
+      // Trivy skips SBOMs under *.dist-info/sboms/ (the wheel's own record already lists it).
+      if (e.code === 'TSL010' && shell[j - 1] === 'sboms' && /\.dist-info$/.test(shell[j - 2] ?? '')) continue;
       if (colocatedGlobHit(shell.slice(j - e.key), e)) addHit(hits, e.code, e.keep);
     }
   }

@@ -43,6 +43,11 @@ export interface ColocatedEntry {
   bases: string[];
   /** Checked against deletion globs only, not as a sample for find expressions. */
   globOnly?: boolean;
+  /**
+   * Below the key, the files scanners read (a glob going deeper must meet one of them):
+   * deleting a dist-info's LICENSE or its sboms/ is not deleting the package's record.
+   */
+  inner?: readonly string[];
 }
 
 /** What each code's metadata is called in messages. */
@@ -177,12 +182,17 @@ const SBOM_NAMES: Array<[glob: string, sample: string, findSample: boolean]> = [
   ['*.spdx', 'sbom.spdx', false],
 ];
 
+/** What Syft and Trivy read inside a dist-info / egg-info directory. */
+const DIST_INFO_READ = ['METADATA', 'RECORD', 'top_level.txt', 'direct_url.json'];
+const EGG_INFO_READ = ['PKG-INFO', 'installed-files.txt', 'top_level.txt'];
+
 const PY_BASES = ['/usr/local/lib/python3.12/site-packages', '/usr/lib/python3/dist-packages', '/opt/venv/lib/python3.12/site-packages'];
 
 export const COLOCATED: readonly ColocatedEntry[] = [
   {
     code: 'TSL004',
     keep: '**/*.dist-info',
+    inner: DIST_INFO_READ,
     pattern: ['*.dist-info'],
     key: 0,
     tail: ['flask-3.0.2.dist-info', 'METADATA'],
@@ -192,6 +202,7 @@ export const COLOCATED: readonly ColocatedEntry[] = [
   {
     code: 'TSL004',
     keep: '**/*.dist-info',
+    inner: DIST_INFO_READ,
     pattern: ['*.dist-info'],
     key: 0,
     tail: ['flask-3.0.2.dist-info', 'RECORD'],
@@ -202,13 +213,14 @@ export const COLOCATED: readonly ColocatedEntry[] = [
   {
     code: 'TSL004',
     keep: '**/*.egg-info',
+    inner: EGG_INFO_READ,
     pattern: ['*.egg-info'],
     key: 0,
     tail: ['PyYAML-6.0.1-py3.12.egg-info', 'PKG-INFO'],
     companions: [['yaml', '__init__.py']],
     bases: PY_BASES,
   },
-  { code: 'TSL004', keep: '**/*.egg-info', pattern: ['*.egg-info'], key: 0, tail: ['six-1.16.0.egg-info'], companions: [['six.py']], bases: PY_BASES },
+  { code: 'TSL004', keep: '**/*.egg-info', inner: EGG_INFO_READ, pattern: ['*.egg-info'], key: 0, tail: ['six-1.16.0.egg-info'], companions: [['six.py']], bases: PY_BASES },
   {
     code: 'TSL004',
     keep: '**/EGG-INFO',
