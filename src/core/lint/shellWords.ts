@@ -147,6 +147,9 @@ const GLOB_AND_BRACE_META = /[*?[\]\\{},]/g;
  */
 export function wordGlobs(w: Word, lookup: Lookup, braces: boolean): string[] | undefined {
   const meta = braces ? GLOB_AND_BRACE_META : GLOB_META;
+  // Most path words are one unquoted literal: no splitting, and no braces unless bash.
+  const only = w.parts.length === 1 ? w.parts[0]! : undefined;
+  if (only?.kind === 'lit' && !only.quoted && !(braces && only.text.includes('{'))) return [only.text];
   const fields: string[] = [];
   let cur = '';
   /** The current field exists even if empty (`""`), or has content. */
@@ -219,5 +222,5 @@ export function expandBraces(glob: string, limit = 64): string[] {
 
 /** A glob with its `\` escapes removed: the path as a message shows it. */
 export function unescapeGlob(glob: string): string {
-  return glob.replace(/\\(.)/g, '$1');
+  return glob.includes('\\') ? glob.replace(/\\(.)/g, '$1') : glob;
 }
