@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseConfig } from './core/config/load';
 import { UsageError, ExitCode } from './core/errors';
+import { configBuildArgs } from './core/lint/buildArgs';
 import { diagnosticsJson, formatDiagnostics, lintDockerfile, lintProbeConfig, lintReportJson, type LintJson } from './core/lint';
 import { formatInventory } from './core/report/inventoryText';
 import { inspectInventory } from './core/run/inventory';
@@ -53,14 +53,8 @@ Exit codes: 0 no errors (warnings do not fail), 1 an error-severity diagnostic, 
  * `--build-arg` on top. A configuration that does not parse is left out here (linting that
  * file reports it).
  */
-async function lintBuildArgs(dockerfile: string, given: string[]): Promise<Record<string, string>> {
-  const args: Record<string, string> = {};
-  try {
-    const beside = join(dirname(dockerfile), 'trueslim.json');
-    Object.assign(args, parseConfig(await readFile(beside, 'utf8'), beside).build.args);
-  } catch {
-    // No trueslim.json, or one with errors: the Dockerfile's own defaults apply.
-  }
+function lintBuildArgs(dockerfile: string, given: string[]): Record<string, string> {
+  const args = configBuildArgs(dockerfile);
   for (const a of given) {
     const eq = a.indexOf('=');
     if (eq <= 0) throw new UsageError(`--build-arg takes NAME=VALUE, got '${a}'`, 'Run trueslim lint --help for usage.');
@@ -93,7 +87,7 @@ const lint: Command = async (args) => {
     } catch (err) {
       throw new UsageError(`Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'Pass the path of a Dockerfile or a trueslim.json.');
     }
-    const diags = basename(file).endsWith('.json') ? lintProbeConfig(text) : lintDockerfile(text, { buildArgs: await lintBuildArgs(file, values['build-arg'] ?? []) });
+    const diags = basename(file).endsWith('.json') ? lintProbeConfig(text) : lintDockerfile(text, { buildArgs: lintBuildArgs(file, values['build-arg'] ?? []) });
     if (diags.some((d) => d.severity === 'error')) failed = true;
     if (values.json) json.push(diagnosticsJson(file, diags));
     else if (diags.length > 0) process.stdout.write(formatDiagnostics(file, diags) + '\n');

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
+import { configBuildArgs } from '../core/lint/buildArgs';
 import { lintDockerfile, lintProbeConfig, type LintDiagnostic } from '../core/lint';
 import { Config, SECTION, Setting } from './config';
 import { buildTargetOf } from './configEdits';
@@ -99,7 +100,8 @@ export class Diagnostics extends Disposable {
     const text = doc.getText();
     let found: LintDiagnostic[] = [];
     try {
-      found = kind === 'dockerfile' ? lintDockerfile(text) : lintProbeConfig(text);
+      // build.args of the trueslim.json beside it name an ARG-only base, as the CLI's lint does.
+      found = kind === 'dockerfile' ? lintDockerfile(text, { buildArgs: doc.uri.scheme === 'file' ? configBuildArgs(doc.uri.fsPath) : {} }) : lintProbeConfig(text);
     } catch (error) {
       log.error(`lint of ${doc.uri.fsPath} failed`, error);
     }

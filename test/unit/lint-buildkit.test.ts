@@ -32,3 +32,18 @@ describe('lint: BuildKit syntax parses without false diagnostics', () => {
     assert.deepEqual(ds.map((d) => [d.code, d.range.start.line]), [['TSL001', 2]], 'on the heredoc line that deletes (0-based line 2)');
   });
 });
+
+describe('lint: build args from the trueslim.json beside the Dockerfile', () => {
+  it('reads build.args, and gives none for a missing or broken file', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { configBuildArgs } = await import('../../src/core/lint/buildArgs');
+    const dir = mkdtempSync(join(tmpdir(), 'trueslim-lint-args-'));
+    assert.deepEqual(configBuildArgs(join(dir, 'Dockerfile')), {});
+    writeFileSync(join(dir, 'trueslim.json'), '{ "build": { "args": { "BASE": "gcr.io/distroless/base" } } }');
+    assert.deepEqual(configBuildArgs(join(dir, 'Dockerfile')), { BASE: 'gcr.io/distroless/base' });
+    writeFileSync(join(dir, 'trueslim.json'), '{ "build": ');
+    assert.deepEqual(configBuildArgs(join(dir, 'Dockerfile')), {});
+  });
+});
