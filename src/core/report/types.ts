@@ -58,6 +58,8 @@ export type PostureCategory =
 
 /** Attack surface before and after slimming, per category (posture/posture.ts). */
 export interface SecurityPosture {
+  /** Said above the categories, e.g. "This image is a devcontainer: its shells are kept by design". */
+  note?: string;
   categories: Array<{
     category: PostureCategory;
     reason: string;
