@@ -28,7 +28,21 @@ ensure_buildkit_client() {
   apt-get install -y -qq docker.io >/dev/null
 }
 
-if docker version >/dev/null 2>&1; then ensure_buildkit_client; exit 0; fi
+# Compose projects are resolved by a real compose implementation (`docker compose config`,
+# or Debian's docker-compose 1.29 when no v2 plugin exists): see src/core/compose/cli.ts.
+ensure_compose() {
+  docker compose version >/dev/null 2>&1 && return 0
+  command -v docker-compose >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "trueslim: no compose implementation (docker compose or docker-compose); compose targets need one." >&2
+    return 0
+  fi
+  echo "trueslim: installing docker-compose (Debian) for compose targets…" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq docker-compose >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq docker-compose >/dev/null; }
+}
+
+if docker version >/dev/null 2>&1; then ensure_buildkit_client; ensure_compose; exit 0; fi
 if [ -n "${DOCKER_HOST:-}" ]; then
   echo "trueslim: DOCKER_HOST=$DOCKER_HOST does not answer; not starting a local engine." >&2
   exit 1
@@ -47,7 +61,21 @@ log="${TMPDIR:-/tmp}/trueslim-dockerd.log"
 echo "trueslim: starting dockerd (log: $log)…" >&2
 nohup dockerd --host unix:///var/run/docker.sock >"$log" 2>&1 &
 for _ in $(seq 1 60); do
-  if docker version >/dev/null 2>&1; then ensure_buildkit_client; exit 0; fi
+  # Compose projects are resolved by a real compose implementation (`docker compose config`,
+# or Debian's docker-compose 1.29 when no v2 plugin exists): see src/core/compose/cli.ts.
+ensure_compose() {
+  docker compose version >/dev/null 2>&1 && return 0
+  command -v docker-compose >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "trueslim: no compose implementation (docker compose or docker-compose); compose targets need one." >&2
+    return 0
+  fi
+  echo "trueslim: installing docker-compose (Debian) for compose targets…" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq docker-compose >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq docker-compose >/dev/null; }
+}
+
+if docker version >/dev/null 2>&1; then ensure_buildkit_client; ensure_compose; exit 0; fi
   sleep 0.5
 done
 echo "trueslim: dockerd did not answer within 30 s; see $log" >&2
