@@ -54,7 +54,9 @@ export type PostureCategory =
   | 'compilers-interpreters'
   | 'network-tools'
   | 'debug-tools'
-  | 'private-keys';
+  | 'private-keys'
+  /** Access-control and hardening files (.htaccess, sshd drop-ins, sudoers…): fewer is worse. */
+  | 'access-control';
 
 /** Attack surface before and after slimming, per category (posture/posture.ts). */
 export interface SecurityPosture {
@@ -67,7 +69,13 @@ export interface SecurityPosture {
     after: number;
     /** What stays (the first 50), with why it was kept. */
     kept: Array<{ path: string; reason: KeepReason }>;
+    /** Files that protect (access control): losing them is the risk, keeping them the goal. */
+    protective?: boolean;
+    /** Protective files the slim image lost (the first 50). */
+    removed?: string[];
   }>;
+  /** Said once for the whole section ("a devcontainer keeps its shells by design"). */
+  note?: string;
 }
 
 export interface ReportFile {
