@@ -74,8 +74,6 @@ export interface SecurityPosture {
     /** Protective files the slim image lost (the first 50). */
     removed?: string[];
   }>;
-  /** Said once for the whole section ("a devcontainer keeps its shells by design"). */
-  note?: string;
 }
 
 export interface ReportFile {
