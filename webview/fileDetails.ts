@@ -25,7 +25,7 @@ export const REASON_LABELS: Record<KeepReason, string> = {
   none: 'not used',
 };
 
-const REASON_EXPLANATIONS: Record<KeepReason, string> = {
+export const REASON_EXPLANATIONS: Record<KeepReason, string> = {
   traced: 'The app opened, executed or looked up this file while it was traced.',
   symlink: 'A symbolic link on a path the app used; the link is kept so the path still resolves.',
   parent: 'A folder on the way to a kept file.',

@@ -15,6 +15,7 @@ import { EMBEDDED_REPORT_ID } from './embeddedReport';
 import { installIconSprite } from './icons';
 import { packageId, PackagesView } from './packages';
 import { ProbesView } from './probes';
+import { attentionCount, SecurityView } from './security';
 import { flushSave, scheduleSave, TABS, type TabId, ui } from './state';
 import { StatusBanner } from './statusBanner';
 import { hostActionsAvailable, pendingRequests, post, settleReply } from './vscodeApi';
@@ -32,6 +33,14 @@ const files = new FilesView({ showPackage: (pkg) => showPackage(pkg), hasPackage
 const packages = new PackagesView((path) => files.fileAt(path));
 const warnings = new WarningsView({ showFile: (path) => showFile(path), showPackage: (pkg) => showPackage(pkg) });
 const probes = new ProbesView();
+const security = new SecurityView({
+  showFile: (path) => showFile(path),
+  fileAt: (path) => files.fileAt(path),
+  showWarnings: (label, filter) => {
+    warnings.showOnly(label, filter);
+    selectTab('warnings');
+  },
+});
 
 const headerSlot = h('div', { class: 'header-slot' }, h('p', { class: 'muted loading' }, 'Waiting for the report…'));
 
@@ -44,12 +53,14 @@ function tabHeader(id: TabId, label: string): { el: HTMLElement; badge: HTMLElem
 const headers = {
   files: tabHeader('files', 'Files'),
   packages: tabHeader('packages', 'Packages'),
+  security: tabHeader('security', 'Security'),
   warnings: tabHeader('warnings', 'Warnings'),
   probes: tabHeader('probes', 'Probes'),
 };
 const panels: Record<TabId, HTMLElement> = {
   files: files.element,
   packages: packages.element,
+  security: security.element,
   warnings: warnings.element,
   probes: probes.element,
 };
@@ -68,6 +79,7 @@ document.body.append(h('main', { class: 'app' }, headerSlot, banner.element, tab
 function onTabShown(tab: TabId): void {
   if (tab === 'files') files.onTabShown();
   if (tab === 'packages') packages.onTabShown();
+  if (tab === 'security') security.onTabShown();
 }
 
 function selectTab(tab: TabId): void {
@@ -106,7 +118,9 @@ function showReport(report: Report): void {
   packages.setReport(report);
   warnings.setReport(report);
   probes.setReport(report);
+  security.setReport(report);
   setBadge(headers.packages, (report.inventory?.packages ?? []).filter((p) => (p.visibleBefore.syft && !p.visibleAfter.syft) || (p.visibleBefore.trivy && !p.visibleAfter.trivy)).length);
+  setBadge(headers.security, attentionCount(report));
   setBadge(headers.warnings, report.warnings.length);
   setBadge(headers.probes, report.probes.filter((p) => !p.passed).length);
   onTabShown(ui.tab);

@@ -7,7 +7,7 @@ import type { KeepReason } from '../src/core/report/types';
 import type { PersistedReportState } from '../src/shared/protocol';
 import { getSavedState, saveState } from './vscodeApi';
 
-export const TABS = ['files', 'packages', 'warnings', 'probes'] as const;
+export const TABS = ['files', 'packages', 'security', 'warnings', 'probes'] as const;
 export type TabId = (typeof TABS)[number];
 
 export type StatusFilter = 'all' | 'kept' | 'removed';

@@ -88,6 +88,8 @@ function renderWarning(w: ReportWarning, links: WarningLinks): HTMLElement {
 export class WarningsView {
   readonly element = h('div', { class: 'warnings-tab scroll' });
   private report?: Report;
+  /** Set from another tab (Security): only these warnings, until "Show all". */
+  private only?: { label: string; filter: (w: ReportWarning) => boolean };
 
   constructor(private readonly links: WarningLinks) {}
 
@@ -100,9 +102,26 @@ export class WarningsView {
     this.render();
   }
 
+  /** Shows only the warnings `filter` accepts, with a bar that says so and clears it. */
+  showOnly(label: string, filter: (w: ReportWarning) => boolean): void {
+    this.only = { label, filter };
+    this.render();
+  }
+
   private render(): void {
-    const warnings = this.report?.warnings ?? [];
+    const all = this.report?.warnings ?? [];
+    const only = this.only;
+    const warnings = only ? all.filter(only.filter) : all;
     this.element.replaceChildren();
+    if (only) {
+      this.element.append(h('div', { class: 'warnings-filter toolbar', id: 'warnings-filter' },
+        h('span', null, `Showing ${only.label} only: ${warnings.length} of ${all.length}.`),
+        h('button', { class: 'link', type: 'button', id: 'warnings-show-all', onclick: () => { this.only = undefined; this.render(); } }, 'Show all warnings')));
+      if (warnings.length === 0) {
+        this.element.append(h('p', { class: 'muted empty' }, `No ${only.label} in this report.`));
+        return;
+      }
+    }
     if (warnings.length === 0) {
       this.element.append(h('p', { class: 'muted empty' }, 'No warnings: scanners see the slim image as they saw the source.'));
       return;

@@ -5,7 +5,7 @@
  * the engine and not a fixture of it.
  */
 import type {
-  KeepMode, KeepReason, PackageRow, ProbeOutcome, Report, ReportFile, ReportWarning,
+  KeepMode, KeepReason, PackageRow, ProbeOutcome, Report, ReportFile, ReportWarning, SecurityPosture,
 } from '../../src/core/report/types';
 
 export interface FakeReportOptions {
@@ -85,6 +85,7 @@ export function fakeReport({ files: target, seed = 42, keepMode = 'packages' }: 
   add({ path: '/usr/bin/python3.11', kept: true, size: 6_832_312, reason: 'traced', package: 'deb:python3.11-minimal' });
   add({ path: '/usr/bin/python3', kept: true, size: 0, reason: 'symlink', kind: 'symlink', package: 'deb:python3.11-minimal' });
   add({ path: '/usr/bin/perl', kept: false, size: 3_478_464, reason: 'none', package: 'deb:perl-base' });
+  add({ path: '/usr/bin/passwd', kept: true, size: 59_976, reason: 'package', note: 'package deb:passwd@1:4.13+dfsg1-1', package: 'deb:passwd' });
   // Kept by the rules of keep modes, each with the note that names the rule.
   add({ path: '/usr/lib/x86_64-linux-gnu/libffi.so.8', kept: true, size: 51_208, reason: 'library', note: 'needed by /usr/lib/python3.11/lib-dynload/_ctypes.so', package: 'deb:libffi8' });
   add({ path: '/usr/share/zoneinfo/Europe/Paris', kept: true, size: 2_962, reason: 'family', note: 'time zones: /usr/share/zoneinfo/UTC was used', package: 'deb:tzdata' });
@@ -258,6 +259,7 @@ export function fakeReport({ files: target, seed = 42, keepMode = 'packages' }: 
     missing: ['/usr/lib/python3.11/sitecustomize.py'],
     created: ['/tmp/app.pid'],
     warnings,
+    security: fakeSecurity(),
     inventory: { os: { id: 'debian', versionId: '12', prettyName: 'Debian GNU/Linux 12 (bookworm)', identifiedBy: { syft: '/etc/os-release', trivy: '/etc/os-release' } }, packages: rows, unparsed: [] },
     trace: {
       privileges: { privileged: false, capAdd: [], securityOpt: [], binds: [], network: 'bridge', publishedPorts: ['8080/tcp'], user: 'app' },
@@ -266,5 +268,39 @@ export function fakeReport({ files: target, seed = 42, keepMode = 'packages' }: 
     },
     timings: { build: 10_200, trace: 14_100, assemble: 2_300, verify: 6_100 },
     artifacts: { sbomBefore: '/workspace/fizzbuzz/.trueslim/sbom-source.cdx.json', sbomAfter: '/workspace/fizzbuzz/.trueslim/sbom-slim.cdx.json' },
+  };
+}
+
+/**
+ * The attack surface of the same image, as posture/posture.ts computes it: what stays are
+ * the report's own landmarks (/usr/bin/passwd, the interpreter, /var/cache/app).
+ */
+export function fakeSecurity(): SecurityPosture {
+  return {
+    categories: [
+      { category: 'shells', reason: 'a shell turns any code execution into an interactive foothold', before: 3, after: 0, kept: [] },
+      { category: 'package-managers', reason: "a package manager installs an attacker's tools in one command", before: 4, after: 0, kept: [] },
+      {
+        category: 'setuid', reason: "a setuid program runs with its owner's rights, whoever starts it", before: 6, after: 1,
+        kept: [{ path: '/usr/bin/passwd', reason: 'package' }],
+      },
+      { category: 'setgid', reason: "a setgid program runs with its group's rights", before: 2, after: 0, kept: [] },
+      { category: 'capabilities', reason: 'file capabilities grant root powers (bind low ports, raw sockets…) to a program', before: 0, after: 0, kept: [] },
+      {
+        category: 'world-writable', reason: 'anyone in the container can change a world-writable file, or replace files in such a folder without the sticky bit', before: 1, after: 1,
+        kept: [{ path: '/var/cache/app', reason: 'folder' }],
+      },
+      {
+        category: 'compilers-interpreters', reason: 'compilers and interpreters run code an attacker brings as text', before: 3, after: 2,
+        kept: [{ path: '/usr/bin/python3', reason: 'symlink' }, { path: '/usr/bin/python3.11', reason: 'traced' }],
+      },
+      { category: 'network-tools', reason: 'network tools download payloads and move data out', before: 0, after: 0, kept: [] },
+      { category: 'debug-tools', reason: 'debuggers and tracers read and change other processes', before: 0, after: 0, kept: [] },
+      { category: 'private-keys', reason: 'a private key in an image is readable by anyone who has the image', before: 0, after: 0, kept: [] },
+      {
+        category: 'access-control', reason: 'access-control and hardening files protect what is in the image; a missing one can open what it guarded (the warnings name each one removed)',
+        before: 0, after: 0, kept: [], protective: true, removed: [],
+      },
+    ],
   };
 }

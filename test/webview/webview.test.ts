@@ -262,6 +262,119 @@ describe('report webview', () => {
     await page.context().close();
   });
 
+  it('security: each category before → after with why it matters; what remains is highlighted', async () => {
+    const { page, view } = await open();
+    assert.equal(await view.textContent('vscode-tab-header[data-tab="security"] vscode-badge'), '3', 'three categories remain');
+    await view.click('vscode-tab-header[data-tab="security"]');
+    await view.waitForSelector('table.security tr[data-category]');
+    const rows = await view.$$eval('table.security tr[data-category]', (trs) => trs.map((tr) => ({
+      category: (tr as HTMLElement).dataset.category,
+      state: tr.classList.contains('remains') ? 'remains' : tr.classList.contains('removed') ? 'removed' : 'none',
+      counts: tr.querySelector('.counts')?.textContent?.replace(/\s+/g, ' ').trim(),
+    })));
+    assert.deepEqual(rows, report.security!.categories.map((c) => ({
+      category: c.category,
+      state: c.after > 0 ? 'remains' : c.before > 0 ? 'removed' : 'none',
+      counts: `${c.before} → ${c.after}`,
+    })));
+    const shells = (await view.textContent('tr[data-category="shells"]')) ?? '';
+    assert.match(shells, /Shells\s*3 → 0\s*a shell turns any code execution into an interactive foothold/);
+    assert.match((await view.textContent('#security-summary')) ?? '', /removed 15 of 19 entries .* 4 remain in 3 categories/);
+    assert.equal(await view.$('#security-note'), null, 'no note in this report');
+    // Nothing stays in a removed category: no list to open.
+    assert.equal(await view.$('tr[data-category="shells"] details'), null);
+    await page.context().close();
+  });
+
+  it('security: what stays is listed with why it was kept, and opens in Files', async () => {
+    const { page, view } = await open();
+    await view.click('vscode-tab-header[data-tab="security"]');
+    const setuid = view.locator('tr[data-category="setuid"] details.kept-list');
+    assert.equal(await setuid.getAttribute('open'), null, 'lists start closed');
+    await setuid.locator('summary').click();
+    assert.match((await setuid.locator('summary').textContent()) ?? '', /What stays \(1\) and why/);
+    const passwd = setuid.locator('li[data-path="/usr/bin/passwd"]');
+    await passwd.waitFor();
+    // The Files tab's reason label and explanation, and the note naming the rule.
+    assert.match((await passwd.textContent()) ?? '', /\/usr\/bin\/passwd — whole package \(package deb:passwd@1:4\.13\+dfsg1-1\)/);
+    assert.match((await passwd.locator('.why').getAttribute('title')) ?? '', /keep mode "packages"/);
+    const ww = view.locator('tr[data-category="world-writable"] details.kept-list');
+    await ww.locator('summary').click();
+    assert.match((await ww.textContent()) ?? '', /\/var\/cache\/app — run-time folder \(empty in the image and writable by the app user\)/);
+    const interp = view.locator('tr[data-category="compilers-interpreters"] details.kept-list');
+    await interp.locator('summary').click();
+    assert.deepEqual(await interp.locator('li').evaluateAll((lis) => lis.map((li) => li.textContent)), ['/usr/bin/python3 — symlink', '/usr/bin/python3.11 — traced']);
+    await interp.locator('li[data-path="/usr/bin/python3.11"] button.link').click();
+    await view.waitForSelector('vscode-tab-panel[data-tab="files"]:not([hidden])');
+    assert.equal(await view.textContent('.details .path'), '/usr/bin/python3.11');
+    await page.context().close();
+  });
+
+  it('security: the posture note is said above the categories; a list cut at 50 says how many more', async () => {
+    const r = fakeReport({ files: 300 });
+    r.security!.note = 'This image is a devcontainer: its shells are kept by design';
+    const shells = r.security!.categories.find((c) => c.category === 'shells')!;
+    Object.assign(shells, { before: 62, after: 60, kept: Array.from({ length: 50 }, (_, i) => ({ path: `/opt/sh/sh${i}`, reason: 'include' })) });
+    const { page, view } = await open(harness.writePage(r, 'security-note.html'));
+    await view.click('vscode-tab-header[data-tab="security"]');
+    assert.equal(await view.textContent('#security-note'), 'This image is a devcontainer: its shells are kept by design');
+    const list = view.locator('tr[data-category="shells"] details.kept-list');
+    await list.locator('summary').click();
+    assert.equal(await list.locator('li').count(), 50);
+    assert.match((await list.textContent()) ?? '', /… and 10 more \(the report lists the first 50\)/);
+    assert.match((await list.locator('li').first().textContent()) ?? '', /\/opt\/sh\/sh0 — include rule/);
+    assert.equal(await view.getAttribute('tr[data-category="shells"]', 'class'), 'posture remains');
+    await page.context().close();
+  });
+
+  it('security: access-control files the slim image lost are the risk, listed, with their warnings one click away', async () => {
+    const r = fakeReport({ files: 300 });
+    const access = r.security!.categories.find((c) => c.category === 'access-control')!;
+    Object.assign(access, {
+      before: 3, after: 1,
+      kept: [{ path: '/etc/passwd', reason: 'always-keep' }],
+      removed: ['/var/www/html/private/.htaccess', '/var/www/html/private/.htpasswd'],
+    });
+    r.warnings.push(
+      { code: 'TS140', severity: 'error', message: '/var/www/html/private/.htaccess (per-folder access file) is removed, but the program that reads it stays: what it protects is open in the slim image.', path: '/var/www/html/private/.htaccess', action: { kind: 'include-path', value: '/var/www/html/private/.htaccess' } },
+      { code: 'TS141', severity: 'warning', message: '/var/www/html/private/.htpasswd (web password file) is removed, but the program that reads it stays.', path: '/var/www/html/private/.htpasswd', action: { kind: 'include-path', value: '/var/www/html/private/.htpasswd' } },
+    );
+    const { page, view } = await open(harness.writePage(r, 'security-access.html'));
+    assert.equal(await view.textContent('vscode-tab-header[data-tab="security"] vscode-badge'), '4', 'the lost access files count as one more highlighted category');
+    await view.click('vscode-tab-header[data-tab="security"]');
+    const row = view.locator('tr[data-category="access-control"]');
+    assert.equal(await row.getAttribute('class'), 'posture lost');
+    assert.match((await row.textContent()) ?? '', /Access-control files\s*3 → 1/);
+    // Fewer access files is no gain: the summary counts attack surface only.
+    assert.match((await view.textContent('#security-summary')) ?? '', /removed 15 of 19 entries/);
+    const removed = row.locator('details[data-list="removed"]');
+    assert.equal(await removed.getAttribute('open'), '', 'what was lost is shown open');
+    assert.deepEqual(await removed.locator('li').evaluateAll((lis) => lis.map((li) => li.textContent)), ['/var/www/html/private/.htaccess', '/var/www/html/private/.htpasswd']);
+    assert.match((await view.textContent('#security-access-warnings')) ?? '', /2 warnings \(1 where what they protect is open\)/);
+    await view.click('#show-access-warnings');
+    await view.waitForSelector('vscode-tab-panel[data-tab="warnings"]:not([hidden]) #warnings-filter');
+    assert.deepEqual(await view.$$eval('.warning-card', (cards) => cards.map((c) => (c as HTMLElement).dataset.code)), ['TS140', 'TS141']);
+    assert.match((await view.textContent('#warnings-filter')) ?? '', /Showing access-control warnings only: 2 of 8/);
+    await view.click('#warnings-show-all');
+    assert.equal(await view.$('#warnings-filter'), null);
+    assert.equal(await view.$$eval('.warning-card', (cards) => cards.length), 8);
+    await page.context().close();
+  });
+
+  it('security: a report written before the posture existed says it was not computed', async () => {
+    const old = fakeReport({ files: 200 });
+    delete old.security;
+    const { page, view } = await open(harness.writePage(old, 'no-security.html'));
+    assert.equal(await view.getAttribute('vscode-tab-header[data-tab="security"] vscode-badge', 'hidden'), '');
+    await view.click('vscode-tab-header[data-tab="security"]');
+    assert.match((await view.textContent('#security-absent')) ?? '', /not computed for this report/);
+    assert.equal(await view.$('table.security'), null);
+    // The rest of the report is unaffected.
+    await view.click('vscode-tab-header[data-tab="warnings"]');
+    await view.waitForSelector('.severity-group');
+    await page.context().close();
+  });
+
   it('keyboard: Down moves focus, Right opens a folder then enters it, Left goes back', async () => {
     const { page, view } = await open();
     const first = (await rowPaths(view))[0];
@@ -311,7 +424,7 @@ describe('report webview', () => {
     await page.reload();
     let again = await webviewFrame(page);
     await again.waitForSelector('.severity-group');
-    assert.equal(await again.getAttribute('vscode-tabs', 'selected-index'), '2');
+    assert.equal(await again.getAttribute('vscode-tabs', 'selected-index'), '3');
     await again.click('vscode-tab-header[data-tab="files"]');
     await waitForTree(again);
     assert.equal(await again.inputValue('#file-search input'), 'tests');
@@ -379,6 +492,11 @@ describe('report webview', () => {
     await page.click('vscode-tab-header[data-tab="probes"]');
     await page.waitForSelector('#verify-causes .cause');
     assert.equal(await page.getAttribute('#verify-causes vscode-button.keep-cause', 'disabled'), '');
+    // The Security section travels with the export: counts, and what stays with why.
+    await page.click('vscode-tab-header[data-tab="security"]');
+    assert.match((await page.textContent('tr[data-category="setuid"]')) ?? '', /setuid programs\s*6 → 1/);
+    await page.click('tr[data-category="setuid"] details summary');
+    assert.match((await page.textContent('tr[data-category="setuid"] li')) ?? '', /\/usr\/bin\/passwd — whole package/);
     assert.deepEqual(requests, []);
     assert.deepEqual(errors, []);
     await context.close();
