@@ -17,6 +17,11 @@ export interface FamilyRule {
   reason: string;
   when: RegExp;
   keep: string[];
+  /**
+   * Files kept wherever they lie in the image, by name (their last part): per-folder files a
+   * server reads when a request first reaches that folder.
+   */
+  named?: RegExp;
   /** Paths below a kept tree that stay out (globs with `$1`…; `**` any depth). */
   except?: string[];
   modes?: KeepMode[];
@@ -122,6 +127,51 @@ export const FAMILY_RULES: readonly FamilyRule[] = [
     reason: 'image, media and auth libraries load one plugin per format or mechanism on first use (ImageMagick coders, GDK pixbuf loaders, GStreamer, Qt, SASL)',
     when: /^(.*\/(?:ImageMagick-[^/]+|gdk-pixbuf-2\.0|gstreamer-1\.0|qt[56]?\/plugins|sasl2))\//,
     keep: ['$1'],
+  },
+  // Access control and hardening: read lazily, and their absence fails open (defaults apply).
+  {
+    name: 'web server access files',
+    reason: 'Apache reads .htaccess (and the password files it names) when a request first reaches that folder; without it the folder is public',
+    when: /^(?:\/usr\/sbin\/(?:apache2|httpd)|\/usr\/local\/apache2\/bin\/httpd)$/,
+    keep: [],
+    named: /^\.(?:htaccess|htpasswd|htgroup|htdigest)$/,
+  },
+  {
+    name: 'PHP per-folder settings',
+    reason: 'PHP-FPM and CGI read .user.ini in each folder a script runs from (open_basedir, disable_functions); without it the defaults apply',
+    when: /^\/usr\/(?:s?bin)\/php-(?:fpm|cgi)[0-9.]*$|^\/usr\/local\/sbin\/php-fpm$/,
+    keep: [],
+    named: /^\.user\.ini$/,
+  },
+  {
+    name: 'PHP settings',
+    reason: 'each PHP SAPI (cli, fpm, apache2) reads its own php.ini and conf.d at start; one the probe did not start would fall back to built-in defaults',
+    when: /^\/usr\/(?:bin\/php|sbin\/php-fpm|lib\/cgi-bin\/php|lib\/apache2\/modules\/libphp)([0-9]+\.[0-9]+)/,
+    keep: ['/etc/php/$1'],
+  },
+  {
+    name: 'sudo policy',
+    reason: 'sudo reads /etc/sudoers and every drop-in of /etc/sudoers.d on each call; a missing drop-in can drop a restriction',
+    when: /^\/usr\/bin\/sudo$/,
+    keep: ['/etc/sudoers', '/etc/sudoers.d', '/etc/sudo.conf', '/usr/libexec/sudo', '/usr/lib/sudo'],
+  },
+  {
+    name: 'SSH server settings',
+    reason: 'sshd reads sshd_config.d drop-ins (PasswordAuthentication no, PermitRootLogin no) at start; without them the compiled-in defaults apply',
+    when: /^\/usr\/sbin\/sshd$/,
+    keep: ['/etc/ssh'],
+  },
+  {
+    name: 'polkit rules',
+    reason: 'polkitd reads its rules and actions when a program first asks for an authorization',
+    when: /^\/usr\/lib\/polkit-1\/polkitd$|\/libpolkit-gobject-1\.so\.0$/,
+    keep: ['/etc/polkit-1', '/usr/share/polkit-1'],
+  },
+  {
+    name: 'package configuration',
+    reason: 'a program reads its packaged configuration under /etc by name, some files only when a feature is first used; a missing conffile silently restores compiled-in defaults',
+    when: /^\//,
+    keep: ['$etc'],
   },
   // Trees no package manager owns, kept like the package they would be.
   {

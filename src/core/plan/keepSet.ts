@@ -299,13 +299,24 @@ export function planKeepSet(input: KeepPlanInput): KeepPlan {
     const m = rule.when.exec(path);
     if (!m) return;
     const fill = (s: string): string => s.replace(/\$(\d)/g, (_, n: string) => m[Number(n)] ?? '');
-    const key = `${rule.name}\0${fill(rule.keep.join('\0'))}`;
+    // `$etc`: the configuration (files under /etc) of the package that owns the path.
+    const owner = rule.keep.includes('$etc') ? input.packages?.ownerOf(path) : undefined;
+    if (rule.keep.includes('$etc') && owner === undefined) return;
+    const key = `${rule.name}\0${owner ?? ''}\0${fill(rule.keep.join('\0'))}`;
     if (firedRules.has(key)) return;
     firedRules.add(key);
+    const detail = `${rule.name}: ${rule.reason}`;
     const except = rule.except ? new GlobSet(rule.except.map(fill)) : undefined;
     for (const pattern of rule.keep) {
+      if (pattern === '$etc') {
+        for (const f of input.packages!.filesOf(owner!)) if (f.startsWith('/etc/')) keep(f, 'family', false, `${detail} (package ${owner})`);
+        continue;
+      }
       const targets = pattern.includes('$nss') ? (input.nssServices ?? []).map((s) => pattern.replace('$nss', s)) : [pattern];
-      for (const t of targets) for (const path of expandGlob(fill(t))) keepTree(path, 'family', `${rule.name}: ${rule.reason}`, except);
+      for (const t of targets) for (const path of expandGlob(fill(t))) keepTree(path, 'family', detail, except);
+    }
+    if (rule.named) {
+      for (const [p, e] of index.entries) if (e.type !== 'dir' && rule.named.test(p.slice(p.lastIndexOf('/') + 1))) keep(p, 'family', false, detail);
     }
   };
 

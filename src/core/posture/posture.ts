@@ -1,6 +1,7 @@
 import type { FsIndex, IndexEntry } from '../image/fsIndex';
 import type { KeepReason, PostureCategory, SecurityPosture } from '../report/types';
 import { displayPath } from '../tar/paths';
+import { ACCESS_RULES } from './accessControl';
 import { BIN_DIR, POSTURE_RULES } from './rules';
 
 const MAX_LISTED = 50;
@@ -18,8 +19,18 @@ const BY_MODE: Array<{ category: PostureCategory; reason: string; test: (e: Inde
   },
 ];
 
+const ACCESS_CONTROL = {
+  category: 'access-control' as const,
+  reason: 'access-control and hardening files protect what is in the image; a missing one can open what it guarded (the warnings name each one removed)',
+};
+
+export interface PostureOptions {
+  /** People shell into the image (a devcontainer): its shells stay by design. */
+  interactive?: boolean;
+}
+
 /** Counts and lists, per category, what the source had and what the slim image keeps. */
-export function securityPosture(index: FsIndex, reasons: ReadonlyMap<string, KeepReason>): SecurityPosture {
+export function securityPosture(index: FsIndex, reasons: ReadonlyMap<string, KeepReason>, options: PostureOptions = {}): SecurityPosture {
   const found = new Map<PostureCategory, string[]>();
   const add = (c: PostureCategory, path: string): void => void found.set(c, [...(found.get(c) ?? []), path]);
   for (const [path, e] of index.entries) {
@@ -30,28 +41,35 @@ export function securityPosture(index: FsIndex, reasons: ReadonlyMap<string, Kee
     for (const rule of POSTURE_RULES) {
       if ((rule.programs && inBin && rule.programs.test(basename(path))) || rule.path?.test(path)) add(rule.category, path);
     }
+    if (ACCESS_RULES.some((r) => r.files.test(path))) add(ACCESS_CONTROL.category, path);
   }
-  const reasonOf = new Map<PostureCategory, string>([...BY_MODE, ...POSTURE_RULES].map((r) => [r.category, r.reason]));
-  const order: PostureCategory[] = ['shells', 'package-managers', 'setuid', 'setgid', 'capabilities', 'world-writable', 'compilers-interpreters', 'network-tools', 'debug-tools', 'private-keys'];
+  const reasonOf = new Map<PostureCategory, string>([...BY_MODE, ...POSTURE_RULES, ACCESS_CONTROL].map((r) => [r.category, r.reason]));
+  const order: PostureCategory[] = ['shells', 'package-managers', 'setuid', 'setgid', 'capabilities', 'world-writable', 'compilers-interpreters', 'network-tools', 'debug-tools', 'private-keys', 'access-control'];
+  const shells = found.get('shells')?.length ?? 0;
   return {
     categories: order.map((category) => {
       const paths = (found.get(category) ?? []).sort();
       const kept = paths.filter((p) => reasons.has(p));
+      const protective = category === ACCESS_CONTROL.category;
       return {
         category,
         reason: reasonOf.get(category)!,
         before: paths.length,
         after: kept.length,
         kept: kept.slice(0, MAX_LISTED).map((p) => ({ path: displayPath(p), reason: reasons.get(p)! })),
+        ...(protective ? { protective, removed: paths.filter((p) => !reasons.has(p)).slice(0, MAX_LISTED).map(displayPath) } : {}),
       };
     }),
+    ...(options.interactive
+      ? { note: `This image is used interactively (a devcontainer, or a shell as its command): people shell into it, so its shells${shells > 0 ? '' : ' (it has none)'} stay by design and are not a finding here; warning TS113 says when one is removed.` }
+      : {}),
   };
 }
 
 /** "shells 3 → 0 · setuid 14 → 1 · …": the categories that had anything, for the CLI summary. */
 export function postureLine(posture: SecurityPosture): string {
   return posture.categories
-    .filter((c) => c.before > 0)
+    .filter((c) => c.before > 0 && !c.protective)
     .map((c) => `${c.category.replace(/-/g, ' ')} ${c.before} → ${c.after}`)
     .join(' · ');
 }

@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import { ExitCode, throwIfCancelled, TrueSlimError } from '../errors';
 import { permissionViolations } from '../posture/permissions';
 import { securityPosture } from '../posture/posture';
+import { accessFiles, accessWarnings, removedConffiles } from '../posture/accessControl';
 import type { RunListener } from '../events';
 import { indexImage, type FsIndex } from '../image/fsIndex';
 import { loadSlimImage, removeUntaggedImage, tagSlimImage } from '../image/loadImage';
@@ -188,9 +189,13 @@ export async function finishFromTrace(
     files: reportFiles(index, plan, inventory),
     missing: plan.missing.map(displayPath),
     created: plan.created.map(displayPath),
-    warnings: [...planWarnings(plan, p.config.keep), ...inventory.warnings(isKept, policy)],
+    warnings: [
+      ...planWarnings(plan, p.config.keep),
+      ...accessWarnings(accessFiles(index, plan.reasons), removedConffiles(index, plan.reasons, inventory.packageFiles), plan.excluded),
+      ...inventory.warnings(isKept, policy),
+    ],
     inventory: inventory.summary(isKept, metadataResult?.removedRecords ?? []),
-    security: securityPosture(index, plan.reasons),
+    security: securityPosture(index, plan.reasons, { interactive: usedInteractively(p.target.kind, p.source.command) }),
     trace: { privileges: input.privileges, records: input.records.length, syscallStops: input.syscallStops },
     timings: clock.finish(),
     artifacts: { traceLog, sbomBefore, sbomAfter, report: input.reportPath },
