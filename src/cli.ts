@@ -8,9 +8,10 @@ import { KEEP_MODES, type KeepMode, type MetadataPolicy } from './core/report/ty
 import { slim } from './core/run/slim';
 import { summarize } from './core/report/summary';
 import { cliCommands } from './cliCommands';
+import { writeComposeOverride } from './composeOverrideFlag';
 
 const USAGE = `Usage:
-  trueslim slim <Dockerfile|devcontainer.json|image> [options]
+  trueslim slim <Dockerfile|devcontainer.json|compose.yaml|image> [options]
   trueslim inventory <image|Dockerfile|devcontainer.json> [--json]
   trueslim lint <Dockerfile|trueslim.json>... [--json]   (exit 1 on errors)
 
@@ -31,6 +32,8 @@ slim options:
   --embed-sbom               embed a CycloneDX SBOM of the slim image (/usr/share/trueslim/sbom.cdx.json)
   --all-cpus                 trace the app on every CPU (default: one CPU, about half the trace's cost)
   --force                    slim an image TrueSlim produced
+  --service NAME             the compose service to slim (compose.yaml / docker-compose.yml)
+  --compose-override FILE    write a compose override that runs the slim image ('-': print it)
   --docker-host URL          Docker endpoint (default: like the docker CLI)
 
 Exit codes: 0 ok, 1 verification failed, 2 usage or configuration error,
@@ -100,6 +103,8 @@ async function runSlim(args: string[], signal: AbortSignal, finish: AbortControl
       'all-cpus': { type: 'boolean' },
       verbose: { type: 'boolean', short: 'v' },
       'docker-host': { type: 'string' },
+      service: { type: 'string' },
+      'compose-override': { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw new UsageError('slim takes exactly one target', USAGE);
@@ -129,6 +134,7 @@ async function runSlim(args: string[], signal: AbortSignal, finish: AbortControl
   const result = await slim(
     {
       target: positionals[0]!,
+      service: values.service,
       configPath: values.config,
       reportPath: values.report,
       force: values.force,
@@ -154,6 +160,7 @@ async function runSlim(args: string[], signal: AbortSignal, finish: AbortControl
   );
   process.stdin.pause();
   process.stdout.write(summarize(result.report, result.reportPath) + '\n');
+  if (values['compose-override'] !== undefined) await writeComposeOverride(result.report, values['compose-override']);
   return result.exitCode;
 }
 

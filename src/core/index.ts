@@ -15,4 +15,5 @@ export { summarize, hiddenPackages } from './report/summary';
 export { formatBytes, reductionPercent } from './report/format';
 export { CONFIG_FILE_NAME, loadConfig } from './config/load';
 export { parseDockerfileInfo } from './target/dockerfileInfo';
-export { looksLikeDockerfile, looksLikeDevcontainer } from './target/resolve';
+export { looksLikeDockerfile, looksLikeDevcontainer, looksLikeCompose } from './target/resolve';
+export { listComposeServices } from './run/compose';

@@ -136,7 +136,8 @@ describe('schema and types agree', () => {
   const props = (s: { properties: Record<string, unknown> }): string[] => Object.keys(s.properties).sort();
   // Records typed by the interfaces: the compiler fails when a field is added to types.ts
   // and not listed here; the assertions fail when the schema does not list it.
-  const top: Record<keyof TrueSlimConfig, true> = { probes: true, include: true, exclude: true, metadata: true, keep: true, tag: true, build: true, embedSbom: true, traceOnOneCpu: true };
+  const top: Record<keyof TrueSlimConfig, true> = { probes: true, include: true, exclude: true, metadata: true, keep: true, tag: true, build: true, embedSbom: true, traceOnOneCpu: true, compose: true };
+  const compose: Record<keyof NonNullable<TrueSlimConfig['compose']>, true> = { service: true, dependencyTimeoutSeconds: true };
   const build: Record<keyof TrueSlimConfig['build'], true> = { context: true, tag: true, args: true, secretArgs: true, secrets: true, target: true, platform: true };
   const http: Record<keyof HttpProbe, true> = { type: true, name: true, timeoutSeconds: true, port: true, method: true, paths: true, expectStatus: true, expectBody: true, headers: true, body: true, readyTimeoutSeconds: true };
   const exec: Record<keyof ExecProbe, true> = { type: true, name: true, timeoutSeconds: true, command: true };
@@ -146,6 +147,7 @@ describe('schema and types agree', () => {
   it('lists the same properties', () => {
     assert.deepEqual(props(schema).filter((k) => k !== '$schema'), Object.keys(top).sort());
     assert.deepEqual(props(schema.properties.build), Object.keys(build).sort());
+    assert.deepEqual(props(schema.properties.compose), Object.keys(compose).sort());
     assert.deepEqual(props(schema.definitions.httpProbe), Object.keys(http).sort());
     assert.deepEqual(props(schema.definitions.execProbe), Object.keys(exec).sort());
     assert.deepEqual(props(schema.definitions.hostProbe), Object.keys(host).sort());

@@ -117,9 +117,27 @@ describe('resolveTarget: devcontainer.json', () => {
     await assert.rejects(resolveTarget(path, 'auto', '/'), usage(new RegExp(`${path.replace(/[.]/g, '\\.')}:${lineColOf(text, '"context"')}: ',' expected`)));
   });
 
-  it('refuses Docker Compose devcontainers, naming the service', async () => {
-    const path = write('compose/.devcontainer/devcontainer.json', '{ "dockerComposeFile": ["../docker-compose.yml"], "service": "api", "workspaceFolder": "/w" }');
-    await assert.rejects(resolveTarget(path, 'auto', '/'), usage(/service "api".*Point TrueSlim at the Dockerfile that service "api" builds.*docker-compose\.yml/s));
+  it('reads a Docker Compose devcontainer: files relative to it, service, runServices', async () => {
+    const compose = write('compose/docker-compose.yml', 'services:\n  api:\n    image: x\n');
+    const path = write('compose/.devcontainer/devcontainer.json', '{ "dockerComposeFile": ["../docker-compose.yml"], "service": "api", "runServices": ["api"], "workspaceFolder": "/w" }');
+    const t = await resolveTarget(path, 'auto', '/');
+    assert.deepEqual(t, { kind: 'devcontainer', devcontainerPath: path, configDir: join(root, 'compose/.devcontainer'), compose: { files: [compose], service: 'api', runServices: ['api'] } });
+  });
+
+  it('names a compose file of a devcontainer that does not exist, and a missing service', async () => {
+    const text = '{\n  "dockerComposeFile": "../nope.yml",\n  "service": "api"\n}\n';
+    const path = write('compose-missing/.devcontainer/devcontainer.json', text);
+    await assert.rejects(resolveTarget(path, 'auto', '/'), usage(new RegExp(`:${lineColOf(text, '"dockerComposeFile"')}: the compose file .*nope\\.yml does not exist`)));
+    write('compose-noservice/docker-compose.yml', 'services: {}\n');
+    const noService = write('compose-noservice/.devcontainer/devcontainer.json', '{ "dockerComposeFile": "../docker-compose.yml" }');
+    await assert.rejects(resolveTarget(noService, 'auto', '/'), usage(/needs "service"/));
+  });
+
+  it('takes compose.yaml and docker-compose.yml as compose targets', async () => {
+    const file = write('c1/compose.yaml', 'services: {}\n');
+    assert.deepEqual(await resolveTarget(file, 'auto', '/'), { kind: 'compose', composePath: file, configDir: join(root, 'c1'), compose: { files: [file] } });
+    const other = write('c2/docker-compose.prod.yml', 'services: {}\n');
+    assert.equal((await resolveTarget(other, 'auto', '/')).kind, 'compose');
   });
 
   it('points at a Dockerfile that does not exist', async () => {

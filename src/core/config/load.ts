@@ -72,6 +72,7 @@ export function parseConfig(text: string, file: string): TrueSlimConfig {
     traceOnOneCpu: raw.traceOnOneCpu ?? defaults.traceOnOneCpu,
   };
   if (raw.tag !== undefined) config.tag = raw.tag;
+  if (raw.compose !== undefined) config.compose = { ...raw.compose };
   if (raw.build?.secrets) config.build.secrets = raw.build.secrets.map((s, i) => anchorSecret(s, i, doc, dirname(file)));
   return config;
 }

@@ -36,6 +36,8 @@ export interface TrueSlimConfig {
    * cost. The app sees one CPU while traced. Default true.
    */
   traceOnOneCpu: boolean;
+  /** Compose targets (docs/compose.md). */
+  compose?: { service?: string; dependencyTimeoutSeconds?: number };
 }
 
 export type ProbeConfig = HttpProbe | ExecProbe | HostProbe | WaitProbe;

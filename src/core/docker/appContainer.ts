@@ -13,6 +13,24 @@ export interface AppContainerSpec {
   network: boolean;
   entrypoint?: string[];
   user?: string;
+  /** A compose service's run-time settings: its network (with aliases), environment, mounts. */
+  runtime?: AppRuntime;
+}
+
+/**
+ * How a compose service runs beside its dependencies: on the run's own network under its
+ * service name, with its compose environment, working folder and mounts (run volumes,
+ * project binds read-only). Unset for a single-image run.
+ */
+export interface AppRuntime {
+  network: string;
+  aliases: string[];
+  /** NAME=VALUE, added to the image's ENV (the container's value wins, as in compose). */
+  env: string[];
+  workingDir?: string;
+  /** `source:target[:ro]` (binds and named run volumes). */
+  binds: string[];
+  tmpfs: Record<string, string>;
 }
 
 export interface AppContainer {
@@ -32,7 +50,7 @@ export async function createAppContainer(docker: Dockerode, spec: AppContainerSp
     exposed[`${port}/tcp`] = {};
     bindings[`${port}/tcp`] = [{ HostIp: '127.0.0.1', HostPort: '' }];
   }
-  const network = spec.network ? 'bridge' : 'none';
+  const network = spec.runtime?.network ?? (spec.network ? 'bridge' : 'none');
   const options: Dockerode.ContainerCreateOptions = {
     Image: spec.image,
     Labels: { [LABEL_RUN]: spec.runId, 'io.trueslim.role': spec.role },
@@ -40,12 +58,18 @@ export async function createAppContainer(docker: Dockerode, spec: AppContainerSp
     HostConfig: {
       Privileged: false,
       CapAdd: [],
-      Binds: [],
+      Binds: spec.runtime?.binds ?? [],
       PortBindings: spec.network ? bindings : {},
       NetworkMode: network,
       AutoRemove: false,
     },
   };
+  if (spec.runtime) {
+    options.Env = spec.runtime.env;
+    if (spec.runtime.workingDir) options.WorkingDir = spec.runtime.workingDir;
+    if (Object.keys(spec.runtime.tmpfs).length > 0) options.HostConfig!.Tmpfs = spec.runtime.tmpfs;
+    options.NetworkingConfig = { EndpointsConfig: { [spec.runtime.network]: { Aliases: spec.runtime.aliases } } };
+  }
   if (spec.entrypoint) {
     options.Entrypoint = spec.entrypoint;
     options.Cmd = [];
@@ -66,7 +90,12 @@ export async function createAppContainer(docker: Dockerode, spec: AppContainerSp
  */
 export function privilegesOf(info: Dockerode.ContainerInspectInfo): RunPrivileges {
   const host = info.HostConfig;
-  const bindMounts = (info.Mounts ?? []).filter((m) => m.Type === 'bind').map((m) => `${m.Source}:${m.Destination}`);
+  const asked = host.Binds ?? [];
+  // A bind asked for (with its mode, e.g. a compose project's read-only file) is listed once.
+  const bindMounts = (info.Mounts ?? [])
+    .filter((m) => m.Type === 'bind')
+    .map((m) => `${m.Source}:${m.Destination}`)
+    .filter((m) => !asked.some((b) => b === m || b.startsWith(`${m}:`)));
   const published: string[] = [];
   for (const [port, list] of Object.entries(host.PortBindings ?? {})) {
     for (const b of (list as Array<{ HostIp?: string; HostPort?: string }> | null) ?? []) published.push(`${b.HostIp ?? ''}:${b.HostPort ?? ''}:${port}`);
@@ -75,7 +104,7 @@ export function privilegesOf(info: Dockerode.ContainerInspectInfo): RunPrivilege
     privileged: host.Privileged === true,
     capAdd: host.CapAdd ?? [],
     securityOpt: host.SecurityOpt ?? [],
-    binds: [...new Set([...(host.Binds ?? []), ...bindMounts])],
+    binds: [...new Set([...asked, ...bindMounts])],
     network: host.NetworkMode ?? 'default',
     publishedPorts: published.sort(),
     user: info.Config.User || '(image USER)',
@@ -130,7 +159,7 @@ export function lineSplitter(onLine: (line: string) => void): (chunk: Buffer | s
 const volumesOf = new WeakMap<Dockerode.Container, { docker: Dockerode; names: string[] }>();
 
 /** How long one removal waits for an engine that stopped answering (a daemon restarting). */
-const REMOVE_PATIENCE_MS = 10_000;
+export const REMOVE_PATIENCE_MS = 10_000;
 
 /**
  * Removes a container and its anonymous volumes, ignoring "already gone"; never throws. A
@@ -146,7 +175,7 @@ export async function removeQuietly(container: Dockerode.Container): Promise<voi
 }
 
 /** Runs `remove` until it succeeds or answers one of `done`; retries engine failures until `deadline`. */
-async function retryRemoval(remove: () => Promise<unknown>, deadline: number, done: number[]): Promise<void> {
+export async function retryRemoval(remove: () => Promise<unknown>, deadline: number, done: number[]): Promise<void> {
   for (;;) {
     try {
       await remove();

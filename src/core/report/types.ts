@@ -167,11 +167,26 @@ export interface RunPrivileges {
   user: string;
 }
 
+export interface ComposeRunInfo {
+  /** The compose file (the first, when several) or the devcontainer.json that names them. */
+  file: string;
+  /** Every compose file, in -f order. */
+  files: string[];
+  project: string;
+  service: string;
+  /** The run's own network the services shared (removed with the run). */
+  network: string;
+  /** The services that ran unslimmed beside the traced one, in start order. */
+  dependencies: Array<{ service: string; image: string; imageId: string }>;
+}
+
 export interface Report {
   schemaVersion: number;
   tool: { name: 'trueslim'; version: string };
   createdAt: string;
-  target: { kind: 'dockerfile' | 'devcontainer' | 'image'; path?: string; reference?: string };
+  target: { kind: 'dockerfile' | 'devcontainer' | 'image' | 'compose'; path?: string; reference?: string };
+  /** A compose service's run (compose file or compose-based devcontainer): what ran beside it. */
+  compose?: ComposeRunInfo;
   source: { image: string; id: string; sizeBytes: number; files: number };
   slim: { image: string; id: string; sizeBytes: number; files: number };
   metadataPolicy: MetadataPolicy;
@@ -190,5 +205,5 @@ export interface Report {
   security?: SecurityPosture;
   trace: { privileges: RunPrivileges; records: number; syscallStops?: number };
   timings: Record<string, number>;
-  artifacts: { traceLog?: string; sbomBefore?: string; sbomAfter?: string; report?: string };
+  artifacts: { traceLog?: string; sbomBefore?: string; sbomAfter?: string; report?: string; composeOverride?: string };
 }

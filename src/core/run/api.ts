@@ -3,9 +3,11 @@ import type { KeepMode, MetadataPolicy, Report } from '../report/types';
 
 /** What a user asks for; the CLI builds it from flags, the extension from settings. */
 export interface SlimRequest {
-  /** A Dockerfile path, a devcontainer.json path, or an image reference / id. */
+  /** A Dockerfile path, a devcontainer.json path, a compose file, or an image reference / id. */
   target: string;
-  kind?: 'auto' | 'dockerfile' | 'devcontainer' | 'image';
+  kind?: 'auto' | 'dockerfile' | 'devcontainer' | 'image' | 'compose';
+  /** The compose service to slim (a compose file target); default: trueslim.json's compose.service, or the only service. */
+  service?: string;
   /** Configuration file; default: `trueslim.json` next to the Dockerfile / devcontainer.json. */
   configPath?: string;
   /** Flags that override the configuration file. */
@@ -41,7 +43,7 @@ export interface ReassembleRequest {
 }
 
 /** "What do scanners see in this image?": no trace, no slimming. */
-export type InventoryRequest = Pick<SlimRequest, 'target' | 'kind' | 'configPath' | 'overrides' | 'dockerHost'>;
+export type InventoryRequest = Pick<SlimRequest, 'target' | 'kind' | 'configPath' | 'overrides' | 'dockerHost' | 'service'>;
 
 /*
  * Entry points (implemented in run/*.ts, exported from src/core/index.ts):

@@ -30,6 +30,7 @@ import { inventoryObserver, inventoryStage, type InventoryStage } from './invent
 import type { Prepared } from './prepare';
 import type { StageClock } from './timings';
 import { writeTraceFile } from './savedTrace';
+import { composeVerifyOptions } from './compose';
 
 export interface FinishInput {
   prepared: Prepared;
@@ -148,6 +149,7 @@ export async function finishFromTrace(
     ports: p.ports,
     exposedPorts: p.source.exposedPorts,
     network: p.network,
+    ...composeVerifyOptions(p),
     listener,
     signal,
     finishSignal,
@@ -250,5 +252,6 @@ function targetOf(p: Prepared): Report['target'] {
   const t = p.target;
   if (t.kind === 'dockerfile') return { kind: 'dockerfile', path: t.dockerfile, reference: p.source.reference };
   if (t.kind === 'devcontainer') return { kind: 'devcontainer', path: t.devcontainerPath, reference: p.source.reference };
+  if (t.kind === 'compose') return { kind: 'compose', path: t.composePath, reference: p.source.reference };
   return { kind: 'image', reference: t.reference };
 }

@@ -5,7 +5,7 @@
  */
 const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'ksh', 'mksh', 'fish']);
 
-export function usedInteractively(kind: 'dockerfile' | 'devcontainer' | 'image', command: string[]): boolean {
+export function usedInteractively(kind: 'dockerfile' | 'devcontainer' | 'image' | 'compose', command: string[]): boolean {
   if (kind === 'devcontainer') return true;
   // `busybox sh -l` is `sh -l`.
   const argv = command[0]?.split('/').pop() === 'busybox' ? command.slice(1) : command;

@@ -17,6 +17,7 @@ import type { Target } from '../target/types';
 import type { SlimRequest } from './api';
 import { slimTag, sourceTagForDockerfile } from '../docker/tags';
 import type { StageClock } from './timings';
+import { applyServiceConfig, composeBuildSpec, composeSourceTag, prepareComposeDependencies, resolveComposeService, serviceImage, type ComposeContext } from './compose';
 
 /** What a run starts from: the target, its configuration, the engine, the built source image. */
 export interface Resolved {
@@ -31,6 +32,8 @@ export interface Resolved {
   configDir: string;
   /** Image reference or id to inspect. */
   reference: string;
+  /** A compose service target: its project, service and (once prepared) dependencies. */
+  compose?: ComposeContext;
 }
 
 /** Everything the trace needs: the resolved source, inspected, with its probes and ports. */
@@ -48,7 +51,7 @@ export const LABEL_BUILT_BY = 'io.trueslim.built-by';
 
 /** resolve → connect → build (Dockerfiles), shared by slim and inventory. */
 export async function resolveSource(
-  req: Pick<SlimRequest, 'target' | 'kind' | 'configPath' | 'overrides' | 'dockerHost'>,
+  req: Pick<SlimRequest, 'target' | 'kind' | 'configPath' | 'overrides' | 'dockerHost' | 'service'>,
   clock: StageClock,
   listener: RunListener,
   signal?: AbortSignal,
@@ -64,22 +67,29 @@ export async function resolveSource(
   const { docker, endpoint } = await connectDocker(req.dockerHost, signal);
   listener.log?.('engine', `Docker engine: ${endpoint.description}`);
 
-  let reference: string;
-  const spec = buildSpecFor(target, config, loaded.path ? dirname(loaded.path) : undefined);
-  if (existingSource) {
-    reference = existingSource.id;
-  } else if (spec) {
+  const compose = await resolveComposeService(target, req.service, config, signal);
+  const build = async (spec: NonNullable<ReturnType<typeof buildSpecFor>>, tag: string): Promise<void> => {
     clock.enter('build', `building ${spec.dockerfile}`);
-    reference = config.build.tag ?? sourceTagForDockerfile(spec.dockerfile);
-    const previous = await refuseForeignTag(docker, reference);
+    const previous = await refuseForeignTag(docker, tag);
     await buildImage(
       docker,
-      { ...spec, secretArgs: config.build.secretArgs, labels: { [LABEL_BUILT_BY]: 'trueslim' }, tag: reference, dockerHost: req.dockerHost },
+      { ...spec, secretArgs: config.build.secretArgs, labels: { [LABEL_BUILT_BY]: 'trueslim' }, tag, dockerHost: req.dockerHost },
       listener,
       signal,
     );
     // The build TrueSlim made before, now untagged, would linger as <none> forever.
-    if (previous !== undefined && previous !== (await docker.getImage(reference).inspect()).Id) await removeUntaggedImage(docker, previous);
+    if (previous !== undefined && previous !== (await docker.getImage(tag).inspect()).Id) await removeUntaggedImage(docker, previous);
+  };
+
+  let reference: string;
+  const spec = compose ? composeBuildSpec(compose.service, config) : buildSpecFor(target, config, loaded.path ? dirname(loaded.path) : undefined);
+  if (existingSource) {
+    reference = existingSource.id;
+  } else if (spec) {
+    reference = config.build.tag ?? (compose ? composeSourceTag(compose.project, compose.service) : sourceTagForDockerfile(spec.dockerfile));
+    await build(spec, reference);
+  } else if (compose) {
+    reference = await serviceImage(docker, compose, compose.service, build, listener, signal);
   } else if (target.kind === 'image') {
     reference = target.reference;
   } else if (target.kind === 'devcontainer' && target.image) {
@@ -87,8 +97,12 @@ export async function resolveSource(
   } else {
     throw new UsageError('The target names neither a Dockerfile nor an image', 'Add "build" or "image" to devcontainer.json, or pass a Dockerfile or an image reference.');
   }
+  if (compose) {
+    clock.enter('build', `images of the services ${compose.service.name} depends on`);
+    await prepareComposeDependencies(docker, compose, build, listener, signal);
+  }
   throwIfCancelled(signal, 'build');
-  return { docker, endpoint: endpoint.description, engineIsLocal: isLocalEndpoint(endpoint), target, config, configPath: loaded.path, configDir, reference };
+  return { docker, endpoint: endpoint.description, engineIsLocal: isLocalEndpoint(endpoint), target, config, configPath: loaded.path, configDir, reference, ...(compose ? { compose } : {}) };
 }
 
 /**
@@ -140,6 +154,7 @@ export async function prepare(
   if (source.repoTags.includes(tag) || tag === reference) {
     throw new UsageError(`The output tag ${tag} would overwrite the source image`, 'Choose another tag pattern (--tag or "tag" in trueslim.json).');
   }
+  if (resolved.compose) applyServiceConfig(source, resolved.compose.service);
   if (source.command.length === 0) {
     throw new UsageError(`${reference} has neither ENTRYPOINT nor CMD: there is no app to trace`, 'Add a CMD to the Dockerfile.');
   }

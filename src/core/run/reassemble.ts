@@ -6,6 +6,7 @@ import type { Report } from '../report/types';
 import type { ReassembleRequest, SlimResult } from './api';
 import { Cleanup } from './cleanup';
 import { finishFromTrace } from './finish';
+import { addComposeReport, startComposeDependencies } from './compose';
 import { prepare } from './prepare';
 import { readTraceFile } from './savedTrace';
 import { asRunError, newRunId } from './slim';
@@ -38,6 +39,7 @@ export async function reassemble(req: ReassembleRequest, listener: RunListener, 
         kind: previous.target.kind,
         configPath: req.configPath,
         force: true,
+        ...(previous.compose ? { service: previous.compose.service } : {}),
         overrides: { include: req.addInclude, metadata: req.metadata, keep: req.keep },
       },
       clock,
@@ -45,7 +47,11 @@ export async function reassemble(req: ReassembleRequest, listener: RunListener, 
       signal,
       { id: previous.source.id, reference: previous.source.image },
     );
-    return await finishFromTrace(
+    if (prepared.compose) {
+      clock.enter('verify', `starting what ${prepared.compose.service.name} depends on`);
+      await startComposeDependencies(prepared, runId, cleanup, listener, signal);
+    }
+    const result = await finishFromTrace(
       {
         prepared,
         runId,
@@ -61,6 +67,7 @@ export async function reassemble(req: ReassembleRequest, listener: RunListener, 
       listener,
       signal,
     );
+    return await addComposeReport(result, prepared);
   } catch (err) {
     throw asRunError(err, clock.stage, signal);
   } finally {

@@ -8,6 +8,7 @@ import { finishFromTrace, indexSource } from './finish';
 import { prepare, runDirFor } from './prepare';
 import { StageClock } from './timings';
 import { traceApp } from './traceStage';
+import { addComposeReport, startComposeDependencies } from './compose';
 
 export function newRunId(): string {
   return `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
@@ -35,8 +36,12 @@ export async function slim(req: SlimRequest, listener: RunListener, signal?: Abo
       stopIndex.abort();
       await index.catch(() => undefined);
     });
+    if (prepared.compose) {
+      clock.enter('trace', `starting what ${prepared.compose.service.name} depends on: ${prepared.compose.dependencies.map((d) => d.service.name).join(', ') || 'nothing'}`);
+      await startComposeDependencies(prepared, runId, cleanup, listener, signal);
+    }
     const traced = await traceApp(prepared, runId, clock, cleanup, listener, signal, req.finishSignal);
-    return await finishFromTrace(
+    const result = await finishFromTrace(
       {
         prepared,
         runId,
@@ -54,6 +59,7 @@ export async function slim(req: SlimRequest, listener: RunListener, signal?: Abo
       signal,
       req.finishSignal,
     );
+    return await addComposeReport(result, prepared);
   } catch (err) {
     throw asRunError(err, clock.stage, signal);
   } finally {

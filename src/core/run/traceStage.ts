@@ -39,6 +39,7 @@ export async function traceApp(
       ports: p.ports,
       network: p.network,
       cpuSlot: p.config.traceOnOneCpu ? APP_CPU_SLOT : undefined,
+      runtime: p.compose?.runtime,
     },
     listener,
   );

@@ -22,12 +22,23 @@ export async function resolveDevcontainer(path: string, env: NodeJS.ProcessEnv =
   const substitute = makeSubstitution(configDir, env);
 
   if (config.dockerComposeFile !== undefined) {
-    const service = typeof config.service === 'string' ? config.service : undefined;
-    const files = ([] as unknown[]).concat(config.dockerComposeFile).filter((f): f is string => typeof f === 'string');
-    throw new UsageError(
-      `${locate(doc, ['dockerComposeFile'])}: this devcontainer runs Docker Compose${service ? ` service "${service}"` : ''}, which TrueSlim does not build`,
-      `Point TrueSlim at the Dockerfile that service ${service ? `"${service}" ` : ''}builds (its "build:" in ${files.join(', ') || 'the compose file'}), or at the image it runs.`,
-    );
+    // As the devcontainers CLI reads it: one file or a list, relative to the devcontainer.json.
+    const list = ([] as unknown[]).concat(config.dockerComposeFile);
+    const files = list.map((f, i) => resolve(configDir, substitute(expectString(doc, f, Array.isArray(config.dockerComposeFile) ? ['dockerComposeFile', i] : ['dockerComposeFile']))));
+    if (files.length === 0) throw new UsageError(`${locate(doc, ['dockerComposeFile'])}: "dockerComposeFile" names no file`, 'Name the compose file(s), relative to the devcontainer.json.');
+    for (const [i, file] of files.entries()) {
+      if (!existsSync(file) || !statSync(file).isFile()) {
+        throw new UsageError(`${locate(doc, Array.isArray(config.dockerComposeFile) ? ['dockerComposeFile', i] : ['dockerComposeFile'])}: the compose file ${file} does not exist`, 'Paths in devcontainer.json are relative to the folder that holds it.');
+      }
+    }
+    if (config.service === undefined) throw new UsageError(`${locate(doc, ['dockerComposeFile'])}: a compose-based devcontainer needs "service", the service VS Code attaches to`, 'Add "service": "<name>" to devcontainer.json.');
+    const service = expectString(doc, config.service, ['service']);
+    let runServices: string[] | undefined;
+    if (config.runServices !== undefined) {
+      if (!Array.isArray(config.runServices)) throw new UsageError(`${locate(doc, ['runServices'])}: "runServices" must be a list of service names`);
+      runServices = config.runServices.map((s, i) => expectString(doc, s, ['runServices', i]));
+    }
+    return { kind: 'devcontainer', devcontainerPath: path, configDir, compose: { files, service, ...(runServices ? { runServices } : {}) } };
   }
 
   // The devcontainers CLI checks `dockerFile` first (isDockerFileConfig); so do we.

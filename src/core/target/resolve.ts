@@ -6,7 +6,7 @@ import { resolveDevcontainer } from './devcontainer';
 import { isImageReference } from './imageReference';
 import type { Target, TargetKind } from './types';
 
-const ACCEPTED = 'a Dockerfile (Dockerfile, Containerfile, Dockerfile.*, *.dockerfile), a devcontainer.json, or an image reference such as "myapp:1.2"';
+const ACCEPTED = 'a Dockerfile (Dockerfile, Containerfile, Dockerfile.*, *.dockerfile), a devcontainer.json, a compose file (compose.yaml, docker-compose.yml) with --service, or an image reference such as "myapp:1.2"';
 
 export function looksLikeDockerfile(name: string): boolean {
   const n = name.toLowerCase();
@@ -15,6 +15,11 @@ export function looksLikeDockerfile(name: string): boolean {
 
 export function looksLikeDevcontainer(name: string): boolean {
   return name === 'devcontainer.json' || name === '.devcontainer.json';
+}
+
+/** compose.yaml, compose.yml, docker-compose.yml, and their `.override` / `.<name>` variants. */
+export function looksLikeCompose(name: string): boolean {
+  return /^(docker-)?compose(\.[\w-]+)*\.ya?ml$/i.test(name);
 }
 
 /**
@@ -29,16 +34,18 @@ export async function resolveTarget(input: string, kind: TargetKind, cwd: string
 
   const path = resolve(cwd, expandHome(text, env));
   const info = await stat(path).catch(() => undefined);
-  if (kind === 'dockerfile' || kind === 'devcontainer') {
-    if (!info) throw new UsageError(`${kind === 'dockerfile' ? 'Dockerfile' : 'devcontainer.json'} ${path} does not exist`);
-    if (!info.isFile()) throw new UsageError(`${path} is not a file`, `Pass the ${kind === 'dockerfile' ? 'Dockerfile' : 'devcontainer.json'} itself, not its folder.`);
-    return kind === 'dockerfile' ? dockerfileTarget(path) : resolveDevcontainer(path, env);
+  if (kind === 'dockerfile' || kind === 'devcontainer' || kind === 'compose') {
+    const noun = { dockerfile: 'Dockerfile', devcontainer: 'devcontainer.json', compose: 'compose file' }[kind];
+    if (!info) throw new UsageError(`${noun} ${path} does not exist`);
+    if (!info.isFile()) throw new UsageError(`${path} is not a file`, `Pass the ${noun} itself, not its folder.`);
+    return kind === 'dockerfile' ? dockerfileTarget(path) : kind === 'compose' ? composeTarget(path) : resolveDevcontainer(path, env);
   }
 
   if (info?.isFile()) {
     const name = basename(path);
     if (looksLikeDockerfile(name)) return dockerfileTarget(path);
     if (looksLikeDevcontainer(name)) return resolveDevcontainer(path, env);
+    if (looksLikeCompose(name)) return composeTarget(path);
     throw new UsageError(`Cannot tell what ${path} is`, `Pass ${ACCEPTED}; for a Dockerfile with another name, say it is one (--kind dockerfile).`);
   }
   if (info) {
@@ -53,6 +60,10 @@ function dockerfileTarget(dockerfile: string): Target {
   return { kind: 'dockerfile', dockerfile, contextDir: dir, configDir: dir, buildArgs: {} };
 }
 
+function composeTarget(file: string): Target {
+  return { kind: 'compose', composePath: file, configDir: dirname(file), compose: { files: [file] } };
+}
+
 function imageTarget(reference: string): Target {
   if (!isImageReference(reference)) {
     throw new UsageError(`"${reference}" is neither an existing file nor a valid image reference`, `Pass ${ACCEPTED}.`);
@@ -64,7 +75,7 @@ function imageTarget(reference: string): Target {
 function looksLikePath(text: string): boolean {
   if (isAbsolute(text) || /^(\.{1,2}|~)([\\/]|$)/.test(text) || text.includes('\\')) return true;
   const name = text.split('/').pop() ?? text;
-  return looksLikeDockerfile(name.split(':')[0]) || looksLikeDevcontainer(name) || name.endsWith('.json');
+  return looksLikeDockerfile(name.split(':')[0]) || looksLikeDevcontainer(name) || looksLikeCompose(name) || name.endsWith('.json');
 }
 
 function expandHome(text: string, env: NodeJS.ProcessEnv): string {

@@ -11,6 +11,15 @@ export interface DockerfileBuild {
   platform?: string;
 }
 
+/** A service of a compose project: the files in `-f` order (absolute) and the service to slim. */
+export interface ComposeSelection {
+  files: string[];
+  /** Unset until the request (--service), trueslim.json or the devcontainer names it. */
+  service?: string;
+  /** A devcontainer's runServices: started too (with their dependencies). */
+  runServices?: string[];
+}
+
 /** What the user pointed TrueSlim at, resolved to absolute paths. */
 export type Target =
   | ({ kind: 'dockerfile'; /** Where trueslim.json is looked for: the Dockerfile's folder. */ configDir: string } & DockerfileBuild)
@@ -23,7 +32,10 @@ export type Target =
       build?: DockerfileBuild;
       /** Set when the devcontainer uses a ready-made image. */
       image?: string;
+      /** Set when the devcontainer runs a compose service (dockerComposeFile + service). */
+      compose?: ComposeSelection;
     }
+  | { kind: 'compose'; composePath: string; /** The compose file's folder. */ configDir: string; compose: ComposeSelection }
   | { kind: 'image'; reference: string };
 
 export type TargetKind = 'auto' | Target['kind'];

@@ -3,7 +3,7 @@ import type Dockerode from 'dockerode';
 import * as tar from 'tar-stream';
 import type { RunListener } from '../events';
 import type { RunPrivileges } from '../report/types';
-import { createAppContainer, followAppLog, publishedPorts, removeQuietly } from '../docker/appContainer';
+import { createAppContainer, followAppLog, publishedPorts, removeQuietly, type AppRuntime } from '../docker/appContainer';
 import { parseTraceLog, type TraceLog } from './traceLog';
 import { sensorBinaryPath } from './sensorBinary';
 
@@ -26,6 +26,8 @@ export interface TraceSessionSpec {
   network: boolean;
   /** Pin the sensor and the app to the CPU of this slot (sensor --cpu); unset: every CPU. */
   cpuSlot?: number;
+  /** A compose service: its network (beside its dependencies), environment, working folder and mounts. */
+  runtime?: AppRuntime;
 }
 
 export interface TraceSession {
@@ -69,6 +71,7 @@ export async function startTraceSession(docker: Dockerode, spec: TraceSessionSpe
     network: spec.network,
     entrypoint,
     user: '0:0',
+    ...(spec.runtime ? { runtime: spec.runtime } : {}),
   });
   privileges.user = `root in the container (the sensor drops to ${spec.user || 'root'} before exec)`;
   try {

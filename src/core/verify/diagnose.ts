@@ -26,7 +26,7 @@ export async function diagnoseSlim(
   const quiet: RunListener = { log: (s, l) => spec.listener.log?.(s === 'app' ? 'app' : 'engine', `diagnosis: ${l}`) };
   const session = await startTraceSession(
     docker,
-    { image: spec.image, architecture: spec.architecture, runId: spec.runId, command: spec.command, user: spec.user, ports: spec.ports, network: spec.network },
+    { image: spec.image, architecture: spec.architecture, runId: spec.runId, command: spec.command, user: spec.user, ports: spec.ports, network: spec.network, runtime: spec.runtime },
     quiet,
   );
   try {

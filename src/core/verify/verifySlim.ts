@@ -3,7 +3,7 @@ import type { ProbeConfig } from '../config/types';
 import type { RunListener } from '../events';
 import { runProbes } from '../probes/runProbes';
 import type { ProbeOutcome } from '../report/types';
-import { createAppContainer, followAppLog, publishedPorts, removeQuietly } from '../docker/appContainer';
+import { createAppContainer, followAppLog, publishedPorts, removeQuietly, type AppRuntime } from '../docker/appContainer';
 
 export interface VerifySpec {
   image: string;
@@ -12,6 +12,11 @@ export interface VerifySpec {
   ports: number[];
   exposedPorts: number[];
   network: boolean;
+  /** A compose service: its network, environment and mounts, beside its running dependencies. */
+  runtime?: AppRuntime;
+  /** The service's command when compose overrides the image's ENTRYPOINT/CMD; its user when compose sets one. */
+  entrypoint?: string[];
+  user?: string;
   listener: RunListener;
   signal?: AbortSignal;
   finishSignal?: AbortSignal;
@@ -25,6 +30,9 @@ export async function verifySlim(docker: Dockerode, spec: VerifySpec): Promise<{
     role: 'verify',
     ports: spec.ports,
     network: spec.network,
+    ...(spec.runtime ? { runtime: spec.runtime } : {}),
+    ...(spec.entrypoint ? { entrypoint: spec.entrypoint } : {}),
+    ...(spec.user !== undefined ? { user: spec.user } : {}),
   });
   try {
     await followAppLog(docker, container, spec.listener);
