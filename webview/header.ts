@@ -129,7 +129,7 @@ export function renderHeader(r: Report): HTMLElement {
       exportButton('sbom-after', 'SBOM after', r.artifacts.sbomAfter !== undefined),
       h('vscode-button', { secondary: true, id: 'open-log', disabled: !canAct, title: canAct ? '' : UNAVAILABLE_HINT, onclick: () => openLog() }, 'Open log'),
       r.target.path
-        ? h('vscode-button', { secondary: true, id: 'open-target', disabled: !canAct, title: canAct ? '' : UNAVAILABLE_HINT, onclick: () => openFile(r.target.path as string) }, `Open ${r.target.kind === 'devcontainer' ? 'devcontainer.json' : 'Dockerfile'}`)
+        ? h('vscode-button', { secondary: true, id: 'open-target', disabled: !canAct, title: canAct ? '' : UNAVAILABLE_HINT, onclick: () => openFile(r.target.path as string) }, `Open ${r.target.kind === 'devcontainer' ? 'devcontainer.json' : r.target.kind === 'compose' ? 'compose file' : 'Dockerfile'}`)
         : null,
       canAct ? null : h('span', { class: 'muted' }, 'Exported report: actions are available in VS Code.')));
 }

@@ -1,9 +1,9 @@
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
-import { inspectInventory, listImages, slim, type SlimResult } from '../core';
+import { inspectInventory, listComposeServices, listImages, slim, type SlimResult } from '../core';
 import { Config } from './config';
 import { overridesFor, probeConfigUri } from './configEdits';
-import { isDevcontainerName, isDockerfileName, targetKindOf, type TargetKind } from './files';
+import { isComposeName, isDevcontainerName, isDockerfileName, targetKindOf, type TargetKind } from './files';
 import { formatBytes, inventoryMarkdown, reductionText, verifyText } from './format';
 import { log } from './log';
 import { loadReport, ReportPanel, type PanelDeps } from './reportPanel';
@@ -22,6 +22,7 @@ export const commands: Record<string, Factory> = {
   'trueslim.slimDockerfile': (ctx) => (arg) => slimFile(ctx, arg, 'dockerfile'),
   'trueslim.slimDevcontainer': (ctx) => (arg) => slimFile(ctx, arg, 'devcontainer'),
   'trueslim.slimImage': (ctx) => () => slimImage(ctx),
+  'trueslim.slimComposeService': (ctx) => (arg) => slimComposeService(ctx, arg),
   'trueslim.showInventory': (ctx) => (arg) => showInventory(ctx, arg),
   'trueslim.openLastReport': (ctx) => (arg) => openReport(ctx, typeof arg === 'string' ? arg : undefined),
   'trueslim.finishTrace': (ctx) => () => ctx.runner.finishTrace(),
@@ -44,8 +45,8 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
   });
 }
 
-const MATCHES: Record<TargetKind, (path: string) => boolean> = { dockerfile: isDockerfileName, devcontainer: isDevcontainerName };
-const NOUN: Record<TargetKind, string> = { dockerfile: 'a Dockerfile', devcontainer: 'a devcontainer.json' };
+const MATCHES: Record<TargetKind, (path: string) => boolean> = { dockerfile: isDockerfileName, devcontainer: isDevcontainerName, compose: isComposeName };
+const NOUN: Record<TargetKind, string> = { dockerfile: 'a Dockerfile', devcontainer: 'a devcontainer.json', compose: 'a compose file' };
 
 /** The file a command is about: the one it was invoked on (menus pass its Uri), else the active editor's. */
 function targetUri(arg: unknown, kind: TargetKind): vscode.Uri | undefined {
@@ -94,6 +95,57 @@ async function slimFile(ctx: Ctx, arg: unknown, kind: TargetKind): Promise<void>
     ),
   );
   if (result) finished(ctx, uri.fsPath, result);
+}
+
+/**
+ * Right-click compose.yaml → pick a service → slim it with its dependencies running (the
+ * engine reads the project with the real compose implementation). From the palette without a
+ * compose file open: pick one of the workspace's compose files first.
+ */
+async function slimComposeService(ctx: Ctx, arg: unknown): Promise<void> {
+  let uri = targetUri(arg, 'compose');
+  if (!uri) {
+    const found = (await vscode.workspace.findFiles('**/{compose,docker-compose}*.{yaml,yml}', '**/node_modules/**', 50)).filter((f) => isComposeName(f.path));
+    if (found.length === 0) {
+      void vscode.window.showInformationMessage('No compose file (compose.yaml, docker-compose.yml) in this workspace.');
+      return;
+    }
+    uri =
+      found.length === 1
+        ? found[0]
+        : (await vscode.window.showQuickPick(found.map((f) => ({ label: vscode.workspace.asRelativePath(f), uri: f })), { placeHolder: 'Slim a service of which compose file?' }))?.uri;
+    if (!uri) return;
+  }
+  if (uri.scheme !== 'file') {
+    void vscode.window.showInformationMessage(`Save ${basename(uri.path)} to disk first: TrueSlim reads the compose project from disk.`);
+    return;
+  }
+  if (!(await requireTrust())) return;
+  await vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri!.toString() && d.isDirty)?.save();
+  const file = uri;
+  const services = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `TrueSlim: reading ${basename(file.fsPath)}` }, () => listComposeServices(file.fsPath));
+  const service = await vscode.window.showQuickPick(services, { placeHolder: `Slim which service of ${shortName(file)}? Its dependencies run beside it, unslimmed.` });
+  if (!service) return;
+  const config = new Config(file);
+  const configUri = probeConfigUri(file);
+  const overrides = await overridesFor(config, configUri);
+  const result = await ctx.runner.run({ title: `Slimming ${service} of ${shortName(file)}`, configUri }, ({ listener, signal, finishSignal }) =>
+    slim(
+      {
+        target: file.fsPath,
+        kind: 'compose',
+        service,
+        configPath: config.configFile ? configUri.fsPath : undefined,
+        overrides,
+        keepIntermediate: config.keepIntermediate,
+        finishSignal,
+        dockerHost: config.dockerHost,
+      },
+      listener,
+      signal,
+    ),
+  );
+  if (result) finished(ctx, `${file.fsPath} (${service})`, result);
 }
 
 async function slimImage(ctx: Ctx): Promise<void> {

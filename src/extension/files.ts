@@ -11,13 +11,16 @@ export const DOCKERFILE_NAME = /^(Dockerfile|Containerfile)(\..+)?$|\.(dockerfil
 /** `devcontainer.json` and `.devcontainer.json`. */
 export const DEVCONTAINER_NAME = /^\.?devcontainer\.json$/i;
 
+/** `compose.yaml`, `compose.yml`, `docker-compose.yml`, and their `.override` / `.<name>` variants. */
+export const COMPOSE_NAME = /^(docker-)?compose(\.[\w-]+)*\.ya?ml$/i;
+
 /** The probe configuration file the engine reads next to a Dockerfile by default. */
 export const PROBE_CONFIG_NAME = 'trueslim.json';
 
 /** The Dockerfile names as one glob, for document selectors (globs match case-sensitively). */
 export const DOCKERFILE_GLOB = '**/{Dockerfile,Containerfile,Dockerfile.*,Containerfile.*,*.dockerfile,*.containerfile}';
 
-export type TargetKind = 'dockerfile' | 'devcontainer';
+export type TargetKind = 'dockerfile' | 'devcontainer' | 'compose';
 
 export function baseName(path: string): string {
   const parts = path.split(/[\\/]/);
@@ -32,6 +35,10 @@ export function isDevcontainerName(path: string): boolean {
   return DEVCONTAINER_NAME.test(baseName(path));
 }
 
+export function isComposeName(path: string): boolean {
+  return COMPOSE_NAME.test(baseName(path));
+}
+
 export function isProbeConfigName(path: string): boolean {
   return baseName(path) === PROBE_CONFIG_NAME;
 }
@@ -40,6 +47,7 @@ export function isProbeConfigName(path: string): boolean {
 export function targetKindOf(path: string): TargetKind | undefined {
   if (isDockerfileName(path)) return 'dockerfile';
   if (isDevcontainerName(path)) return 'devcontainer';
+  if (isComposeName(path)) return 'compose';
   return undefined;
 }
 

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEVCONTAINER_NAME, DOCKERFILE_NAME, isDevcontainerName, isDockerfileName, isProbeConfigName, targetKindOf, whenRegex } from '../../src/extension/files';
+import { COMPOSE_NAME, DEVCONTAINER_NAME, DOCKERFILE_NAME, isComposeName, isDevcontainerName, isDockerfileName, isProbeConfigName, targetKindOf, whenRegex } from '../../src/extension/files';
 
 describe('extension: which files TrueSlim acts on', () => {
   it('matches every Dockerfile naming convention', () => {
@@ -29,6 +29,9 @@ describe('extension: which files TrueSlim acts on', () => {
     assert.equal(targetKindOf('/src/Dockerfile.d/readme.md'), undefined);
     assert.equal(targetKindOf('/src/.devcontainer/devcontainer.json'), 'devcontainer');
     assert.ok(isProbeConfigName('/src/app/trueslim.json'));
+    for (const name of ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.override.yaml', 'compose.prod.yml']) assert.ok(isComposeName(`/src/${name}`), name);
+    for (const name of ['compose.json', 'my-compose.yml', 'docker-compose.yml.bak']) assert.ok(!isComposeName(`/src/${name}`), name);
+    assert.equal(targetKindOf('/src/compose.yaml'), 'compose');
   });
 
   it('package.json when-clauses use the same expressions as the code', () => {
@@ -39,6 +42,9 @@ describe('extension: which files TrueSlim acts on', () => {
     assert.ok(docker.length >= 3 && dev.length >= 3);
     for (const w of docker) assert.ok(w.includes(`resourceFilename =~ ${whenRegex(DOCKERFILE_NAME)}`), w);
     for (const w of dev) assert.ok(w.includes(`resourceFilename =~ ${whenRegex(DEVCONTAINER_NAME)}`), w);
+    const compose = whens.filter((w) => w.includes('compose'));
+    assert.ok(compose.length >= 2);
+    for (const w of compose) assert.ok(w.includes(`resourceFilename =~ ${whenRegex(COMPOSE_NAME)}`), w);
   });
 
   it('activates on every name it acts on', () => {
