@@ -180,6 +180,23 @@ describe('TrueSlim in VS Code (code-server + Chromium)', { timeout: 20 * 60_000 
       assert.ok(headerText.includes(formatBytes(report.slim.sizeBytes)), `slim size ${formatBytes(report.slim.sizeBytes)} in: ${headerText.slice(0, 400)}`);
       await vs.screenshot('e2e-report');
 
+      // security: attack surface source → slim per category, as the run computed it, and what stays with why
+      const posture = report.security as { categories: Array<{ category: string; before: number; after: number; kept: Array<{ path: string }> }> };
+      assert.ok(posture, 'the report carries the security posture');
+      const present = posture.categories.filter((c) => c.before > 0);
+      assert.ok(present.some((c) => c.category === 'shells'), 'the Debian source has shells');
+      await frame.locator('vscode-tab-header[data-tab="security"]').click();
+      await eventually('the Security section', 15_000, async () => ((await frame.locator('table.security').isVisible()) ? true : undefined));
+      for (const c of present) {
+        const counts = (await frame.locator(`tr[data-category="${c.category}"] .counts`).innerText()).replace(/\s+/g, ' ').trim();
+        assert.equal(counts, `${c.before.toLocaleString("en-US")} → ${c.after.toLocaleString("en-US")}`, c.category);
+      }
+      const stays = posture.categories.find((c) => c.kept.length > 0);
+      assert.ok(stays, 'something counted stays (the interpreter at least)');
+      await frame.locator(`tr[data-category="${stays.category}"] details summary`).first().click();
+      assert.match(await frame.locator(`tr[data-category="${stays.category}"] li[data-path="${stays.kept[0].path}"]`).innerText(), / — \S/);
+      await vs.screenshot('e2e-report-security');
+
       // files: a kept file and a removed file, found with the search box
       const kept = report.files.find((f: { path: string; kept: boolean }) => f.kept && /\/usr\/bin\/python3\.\d+$/.test(f.path));
       const removed = report.files.find((f: { path: string; kept: boolean; kind: string }) => !f.kept && f.kind === 'file' && f.path.startsWith('/usr/share/'));
