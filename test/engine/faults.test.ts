@@ -415,3 +415,75 @@ describe('the Docker daemon restarts mid-trace', { skip: process.env.TRUESLIM_DI
     });
   }
 });
+
+/*
+ * Issue 14: a compose run cancelled during its trace. The dependencies run on the run's own
+ * network with a run volume when the cancel comes; no container, network or volume carrying
+ * the run's label may be left (other runs on the shared engine are not counted).
+ */
+describe('cancel during the trace of a compose run', { skip: busyboxSkipReason() }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trueslim-faults-compose-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  function composeProject(): string {
+    const file = join(dir, 'compose.yaml');
+    writeFileSync(
+      file,
+      [
+        'services:',
+        '  app:',
+        `    image: ${BUSYBOX_IMAGE}`,
+        '    command: ["sh", "-c", "echo app up; exec httpd -f -p 8080 -h /etc"]',
+        '    depends_on:',
+        '      db:',
+        '        condition: service_healthy',
+        '    volumes: [uploads:/uploads]',
+        '  db:',
+        `    image: ${BUSYBOX_IMAGE}`,
+        '    command: ["httpd", "-f", "-p", "7000", "-h", "/etc"]',
+        '    healthcheck:',
+        '      test: ["CMD", "true"]',
+        '      interval: 1s',
+        '    volumes: [data:/data]',
+        'volumes:',
+        '  data: {}',
+        '  uploads: {}',
+        '',
+      ].join('\n'),
+    );
+    return file;
+  }
+
+  const runIdOf = (watch: Watch): string | undefined => watch.logs.map((l) => /network trueslim-(\S+)-net/.exec(l)?.[1]).find(Boolean);
+  const labelled = (what: 'ps' | 'network' | 'volume', runId: string): string[] =>
+    docker(...(what === 'ps' ? ['ps', '-aq'] : [what, 'ls', '-q']), '--filter', `label=io.trueslim.run=${runId}`).split('\n').filter(Boolean);
+
+  for (const when of ['while the dependencies start', 'once the app is started under the sensor'] as const) {
+    it(`${when}: exit 130, no container, network or volume of the run left`, async () => {
+      await ensureBusyboxImage();
+      const controller = new AbortController();
+      const watch = new Watch();
+      let traceStages = 0;
+      let during: string[] = [];
+      watch.on(
+        (kind, text) => (when === 'while the dependencies start' ? kind === 'log' && text.includes('waiting for db (healthy)') : kind === 'stage' && text === 'trace' && ++traceStages === 2),
+        () => {
+          // What the run has made at the moment of the cancel: the proof that there was something to remove.
+          const id = runIdOf(watch);
+          if (id) during = [...labelled('ps', id), ...labelled('network', id), ...labelled('volume', id)];
+          controller.abort();
+        },
+      );
+      await expectRunError(slim({ target: composeProject(), service: 'app', reportPath: join(dir, 'report.json'), overrides: { probes: [HTTP] } }, watch, controller.signal), {
+        stage: 'trace',
+        exitCode: ExitCode.cancelled,
+        message: /cancelled during trace/,
+      });
+      const runId = runIdOf(watch);
+      assert.ok(runId, 'the run named its network');
+      assert.ok(during.length >= 3, `the run had a network, volumes and containers when cancelled: ${during.join(', ')}`);
+      assert.deepEqual({ containers: labelled('ps', runId), networks: labelled('network', runId), volumes: labelled('volume', runId) }, { containers: [], networks: [], volumes: [] });
+      assert.equal(existsSync(join(dir, 'report.json')), false, 'no report');
+    });
+  }
+});
