@@ -160,6 +160,11 @@ async function runSlim(args: string[], signal: AbortSignal, finish: AbortControl
   );
   process.stdin.pause();
   process.stdout.write(summarize(result.report, result.reportPath) + '\n');
+  const compose = result.report.compose;
+  if (compose) {
+    const deps = compose.dependencies.map((d) => `${d.service} (${d.image})`).join(', ') || 'no other service';
+    process.stdout.write(`compose: ${compose.service} ran beside ${deps}, unslimmed, on the run's own network; override: ${result.report.artifacts.composeOverride ?? '-'}\n`);
+  }
   if (values['compose-override'] !== undefined) await writeComposeOverride(result.report, values['compose-override']);
   return result.exitCode;
 }

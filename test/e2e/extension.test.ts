@@ -286,6 +286,42 @@ describe('TrueSlim in VS Code (code-server + Chromium)', { timeout: 20 * 60_000 
     }
   });
 
+  it('right-click compose.yaml → Slim a Compose Service…, pick the service: the report opens with its dependencies', async (t) => {
+    const blocker = slimBlocker();
+    if (blocker) return t.skip(blocker);
+    if (spawnSync('docker-compose', ['version'], { stdio: 'ignore' }).status !== 0 && spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status !== 0) {
+      return t.skip('no compose implementation (scripts/setup.sh installs docker-compose)');
+    }
+    const folder = copyFixture(join(ROOT, 'test/fixtures/compose/shop'), 'compose-shop');
+    const vs = await open(folder);
+    try {
+      await vs.explorerContextCommand('compose.yaml', 'Slim a Compose Service…');
+      // The pick lists the services compose reads from the file.
+      const rows = vs.page.locator('.quick-input-list .monaco-list-row');
+      await rows.filter({ hasText: 'cache' }).first().waitFor({ timeout: 60_000 });
+      assert.deepEqual((await rows.allInnerTexts()).map((r) => r.trim()).sort(), ['cache', 'db', 'web']);
+      await vs.page.locator('.quick-input-widget input').fill('web');
+      await rows.filter({ hasText: /^web$/ }).first().waitFor();
+      await vs.page.keyboard.press('Enter');
+      const frame = vs.webviewFrame();
+      await eventually('the report webview', 10 * 60_000, async () => {
+        const failed = (await vs.notifications()).find((n) => /TrueSlim.*(failed|could not)/i.test(n));
+        if (failed) throw new Error(`the run failed: ${failed}`);
+        return (await frame.locator('.header, header').first().isVisible().catch(() => false)) ? true : undefined;
+      });
+      const report = JSON.parse(readFileSync(join(folder, '.trueslim', 'report.json'), 'utf8'));
+      assert.equal(report.target.kind, 'compose');
+      assert.equal(report.compose.service, 'web');
+      assert.deepEqual(report.compose.dependencies.map((d: { service: string }) => d.service), ['cache', 'db']);
+      assert.ok(report.verify.passed, JSON.stringify(report.probes));
+      await eventually('the slim image in the header', 30_000, async () => ((await frame.locator('body').innerText()).includes(report.slim.image) ? true : undefined));
+      await vs.screenshot('e2e-compose-report');
+    } catch (error) {
+      await vs.screenshot('e2e-compose-failure').catch(() => undefined);
+      throw error;
+    }
+  });
+
   it('Cancel stops the run and removes its containers', async (t) => {
     const blocker = slimBlocker();
     if (blocker) return t.skip(blocker);

@@ -56,6 +56,8 @@ export async function resolveSource(
   listener: RunListener,
   signal?: AbortSignal,
   existingSource?: { id: string; reference: string },
+  /** Build or find the images of a compose service's dependencies too (slim; not inventory). */
+  withDependencies = false,
 ): Promise<Resolved> {
   clock.enter('resolve', 'reading the target and its configuration');
   const target = await resolveTarget(req.target, req.kind ?? 'auto', process.cwd());
@@ -97,7 +99,7 @@ export async function resolveSource(
   } else {
     throw new UsageError('The target names neither a Dockerfile nor an image', 'Add "build" or "image" to devcontainer.json, or pass a Dockerfile or an image reference.');
   }
-  if (compose) {
+  if (compose && withDependencies) {
     clock.enter('build', `images of the services ${compose.service.name} depends on`);
     await prepareComposeDependencies(docker, compose, build, listener, signal);
   }
@@ -136,7 +138,7 @@ export async function prepare(
   /** Rebuilding from a saved trace: use this already-built source image, do not build. */
   existingSource?: { id: string; reference: string },
 ): Promise<Prepared> {
-  const { reference: built, ...resolved } = await resolveSource(req, clock, listener, signal, existingSource);
+  const { reference: built, ...resolved } = await resolveSource(req, clock, listener, signal, existingSource, true);
   const { docker, config } = resolved;
   let reference = built;
   const source = await inspectSource(docker, reference);
