@@ -34,29 +34,34 @@ export function categoryLabel(c: string): string {
   return CATEGORY_LABELS[c as PostureCategory] ?? c.replace(/-/g, ' ');
 }
 
-/**
- * How a category reads: attack surface the slim image still has (`remains`) or lost
- * (`removed`); for a protective category (access-control files) losing files is the risk
- * (`lost`) and keeping them all is good (`kept`).
- */
-type RowState = 'remains' | 'removed' | 'lost' | 'kept' | 'none';
-
-function rowState(c: PostureRow): RowState {
-  if (c.before === 0 && c.after === 0) return 'none';
-  if (c.protective) return c.after < c.before || (c.removed?.length ?? 0) > 0 ? 'lost' : 'kept';
-  return c.after > 0 ? 'remains' : 'removed';
-}
-
-const needsAttention = (c: PostureRow): boolean => rowState(c) === 'remains' || rowState(c) === 'lost';
-
-/** Categories highlighted in the tab: its badge. */
-export function attentionCount(report: Report): number {
-  return (report.security?.categories ?? []).filter(needsAttention).length;
-}
-
 /** Warnings about access-control and hardening files slimming removed (posture/accessControl.ts). */
 export function isAccessControlWarning(w: ReportWarning): boolean {
   return /^TS14\d$/.test(w.code);
+}
+
+/** TS140–TS144: an access-control file is gone while a program that reads it stays. */
+const isAccessFileWarning = (w: ReportWarning): boolean => /^TS14[0-4]$/.test(w.code);
+
+/**
+ * How a category reads: attack surface the slim image still has (`remains`) or lost
+ * (`removed`). For a protective category (access-control files) losing files is the risk
+ * when a program that reads them stays (the engine warns: `lost`); removed together with
+ * every program that reads them they guard nothing (`dropped`); all kept is `kept`.
+ */
+type RowState = 'remains' | 'removed' | 'lost' | 'dropped' | 'kept' | 'none';
+
+function rowState(c: PostureRow, warnings: readonly ReportWarning[]): RowState {
+  if (c.before === 0 && c.after === 0) return 'none';
+  if (c.protective) {
+    if (c.after >= c.before && (c.removed?.length ?? 0) === 0) return 'kept';
+    return warnings.some(isAccessFileWarning) ? 'lost' : 'dropped';
+  }
+  return c.after > 0 ? 'remains' : 'removed';
+}
+
+/** Categories highlighted in the tab: its badge. */
+export function attentionCount(report: Report): number {
+  return (report.security?.categories ?? []).filter((c) => ['remains', 'lost'].includes(rowState(c, report.warnings))).length;
 }
 
 export interface SecurityLinks {
@@ -127,20 +132,20 @@ export class SecurityView {
   }
 
   private renderCategory(c: PostureRow): HTMLElement {
-    const state = rowState(c);
+    const state = rowState(c, this.report?.warnings ?? []);
     const counts = h('span', { class: 'counts', title: `${formatCount(c.before)} in the source image, ${formatCount(c.after)} in the slim image` },
       h('span', { class: 'before' }, formatCount(c.before)),
       h('span', { class: 'arrow' }, ' → '),
       h('span', { class: 'after' }, formatCount(c.after)));
     const status = state === 'remains' ? icon('warning', 'status warn')
       : state === 'lost' ? icon('error', 'status bad')
-      : state === 'none' ? null : icon('kept', 'status good');
+      : state === 'none' || state === 'dropped' ? null : icon('kept', 'status good');
     return h('tr', { class: `posture ${state}`, 'data-category': c.category },
       h('td', { class: 'category' }, status, ' ', categoryLabel(c.category)),
       h('td', { class: 'count-cell' }, counts),
       h('td', null, h('span', { class: 'reason' }, c.reason),
         c.kept.length > 0 ? this.keptList(c) : null,
-        c.removed && c.removed.length > 0 ? this.removedList(c, c.removed) : null));
+        c.removed && c.removed.length > 0 ? this.removedList(c, c.removed, state === 'lost') : null));
   }
 
   /** What stays, each with why it was kept (the Files tab's reasons and the rule's note). */
@@ -160,13 +165,24 @@ export class SecurityView {
       unlisted > 0 ? h('p', { class: 'muted' }, `… and ${formatCount(unlisted)} more (the report lists the first ${formatCount(c.kept.length)}).`) : null);
   }
 
-  /** Protective files the slim image lost: each opens in Files, where "Keep this" brings it back. */
-  private removedList(c: PostureRow, removed: readonly string[]): HTMLElement {
+  /**
+   * Protective files the slim image lost: each opens in Files, where "Keep this" brings it
+   * back; those a kept program reads (a warning names them) are marked. Open when any is.
+   */
+  private removedList(c: PostureRow, removed: readonly string[], risky: boolean): HTMLElement {
     const lost = c.before - c.after;
-    const items = removed.map((path) => h('li', { class: 'removed-entry', 'data-path': path },
-      h('button', { class: 'link mono', type: 'button', title: 'Show in Files (Keep this brings it back)', onclick: () => this.links.showFile(path) }, path)));
-    return h('details', { class: 'kept-list removed-list', 'data-list': 'removed', open: true },
+    const warned = new Map<string, ReportWarning>();
+    for (const w of this.report?.warnings ?? []) if (isAccessControlWarning(w) && w.path) warned.set(w.path, w);
+    const items = removed.map((path) => {
+      const w = warned.get(path);
+      return h('li', { class: `removed-entry${w ? ' warned' : ''}`, 'data-path': path },
+        w ? icon(w.severity === 'error' ? 'error' : 'warning', `severity sev-${w.severity}`) : null,
+        h('button', { class: 'link mono', type: 'button', title: 'Show in Files (Keep this brings it back)', onclick: () => this.links.showFile(path) }, path),
+        w ? h('span', { class: 'muted' }, ` — ${w.code}: a program that reads it stays`) : null);
+    });
+    return h('details', { class: 'kept-list removed-list', 'data-list': 'removed', open: risky },
       h('summary', null, `Removed (${formatCount(lost)})`),
+      risky ? null : h('p', { class: 'muted', id: 'access-dropped' }, 'No access-control warning: no program that reads them stays in the slim image.'),
       h('ul', null, ...items),
       lost > removed.length ? h('p', { class: 'muted' }, `… and ${formatCount(lost - removed.length)} more (the report lists the first ${formatCount(removed.length)}).`) : null);
   }

@@ -349,7 +349,11 @@ describe('report webview', () => {
     assert.match((await view.textContent('#security-summary')) ?? '', /removed 15 of 19 entries/);
     const removed = row.locator('details[data-list="removed"]');
     assert.equal(await removed.getAttribute('open'), '', 'what was lost is shown open');
-    assert.deepEqual(await removed.locator('li').evaluateAll((lis) => lis.map((li) => li.textContent)), ['/var/www/html/private/.htaccess', '/var/www/html/private/.htpasswd']);
+    assert.deepEqual(await removed.locator('li').evaluateAll((lis) => lis.map((li) => li.textContent)), [
+      '/var/www/html/private/.htaccess — TS140: a program that reads it stays',
+      '/var/www/html/private/.htpasswd — TS141: a program that reads it stays',
+    ]);
+    assert.equal(await removed.locator('#access-dropped').count(), 0);
     assert.match((await view.textContent('#security-access-warnings')) ?? '', /2 warnings \(1 where what they protect is open\)/);
     await view.click('#show-access-warnings');
     await view.waitForSelector('vscode-tab-panel[data-tab="warnings"]:not([hidden]) #warnings-filter');
@@ -358,6 +362,24 @@ describe('report webview', () => {
     await view.click('#warnings-show-all');
     assert.equal(await view.$('#warnings-filter'), null);
     assert.equal(await view.$$eval('.warning-card', (cards) => cards.length), 8);
+    await page.context().close();
+  });
+
+  it('security: access-control files removed with every program that reads them are listed, not flagged', async () => {
+    const r = fakeReport({ files: 300 });
+    const access = r.security!.categories.find((c) => c.category === 'access-control')!;
+    Object.assign(access, { before: 2, after: 0, removed: ['/etc/pam.d/login', '/etc/pam.d/su'] });
+    const { page, view } = await open(harness.writePage(r, 'security-dropped.html'));
+    assert.equal(await view.textContent('vscode-tab-header[data-tab="security"] vscode-badge'), '3', 'not one more highlighted category');
+    await view.click('vscode-tab-header[data-tab="security"]');
+    const row = view.locator('tr[data-category="access-control"]');
+    assert.equal(await row.getAttribute('class'), 'posture dropped');
+    assert.equal(await view.$('#security-access-warnings'), null);
+    const removed = row.locator('details[data-list="removed"]');
+    assert.equal(await removed.getAttribute('open'), null, 'closed: nothing they guarded is open');
+    await removed.locator('summary').click();
+    assert.match((await removed.textContent()) ?? '', /Removed \(2\)No access-control warning: no program that reads them stays/);
+    assert.equal(await removed.locator('li').count(), 2);
     await page.context().close();
   });
 
