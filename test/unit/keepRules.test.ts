@@ -319,3 +319,70 @@ describe('libraries loaded by name first', () => {
     assert.deepEqual(q.unresolvedLibraries.map((u) => u.needed), ['libjvm.so'], 'with no such library anywhere it is reported');
   });
 });
+
+describe('trees no package manager owns (packages mode)', () => {
+  const index = () =>
+    fakeIndex({
+      '/': null,
+      '/var/': null,
+      '/var/www/': null,
+      '/var/www/html/': null,
+      '/var/www/html/index.html': 1,
+      '/var/www/html/private/': null,
+      '/var/www/html/private/payroll.txt': 1,
+      '/var/www/html/.git/': null,
+      '/var/www/html/.git/HEAD': 1,
+      '/var/cache/': null,
+      '/var/cache/app/': null,
+      '/var/cache/app/blob': 1,
+      '/usr/': null,
+      '/usr/local/': null,
+      '/usr/local/bin/': null,
+      '/usr/local/bin/entry.sh': 1,
+      '/usr/local/bin/tool': 1,
+      '/usr/share/': null,
+      '/usr/share/nginx/': null,
+      '/usr/share/nginx/html/': null,
+      '/usr/share/nginx/html/index.html': 1,
+      '/usr/share/nginx/html/50x.html': 1,
+      '/usr/share/nginx/html/extra.html': 1,
+      '/opt/': null,
+      '/opt/app/': null,
+      '/opt/app/lib/': null,
+      '/opt/app/lib/main.js': 1,
+      '/opt/app/lib/other.js': 1,
+      '/opt/app/static/': null,
+      '/opt/app/static/logo.svg': 1,
+    });
+  const owners: Record<string, string> = { '/usr/share/nginx/html/index.html': 'deb:nginx@1', '/usr/share/nginx/html/50x.html': 'deb:nginx@1' };
+  const pk: PackageFiles = { ownerOf: (p) => owners[p], filesOf: (id) => Object.keys(owners).filter((p) => owners[p] === id) };
+  const records = ['/var/www/html/index.html', '/opt/app/lib/main.js', '/usr/local/bin/entry.sh', '/usr/share/nginx/html/extra.html', '/var/cache/app/blob'].map((p) => rec(p));
+
+  it('a traced file keeps the whole unowned tree it lies in, up to a shared folder, without .git', () => {
+    const p = planKeepSet({ index: index(), records, include: [], exclude: [], mode: 'packages', packages: pk });
+    assert.equal(p.reasons.get('/var/www/html/private/payroll.txt'), 'app-file', 'a file a request names later');
+    assert.match(p.details.get('/var/www/html/private/payroll.txt') ?? '', /^in \/var\/www, a tree no package manager owns/);
+    assert.equal(p.reasons.get('/opt/app/static/logo.svg'), 'app-file', 'the root is /opt/app, above lib/');
+    assert.equal(p.reasons.has('/var/www/html/.git/HEAD'), false);
+    assert.equal(p.reasons.has('/usr/local/bin/tool'), false, '/usr/local/bin is shared by everything');
+    assert.equal(p.reasons.has('/var/cache/app/blob') && p.reasons.get('/var/cache/app/blob') === 'traced', true);
+    assert.equal(p.details.get('/usr/share/nginx/html/extra.html'), undefined, 'a folder with package files is the package\'s: only the traced file');
+  });
+
+  it('files mode keeps only the traced files', () => {
+    const p = planKeepSet({ index: index(), records, include: [], exclude: [], mode: 'files', packages: pk });
+    assert.equal(p.reasons.has('/var/www/html/private/payroll.txt'), false);
+    assert.equal(p.reasons.has('/opt/app/static/logo.svg'), false);
+  });
+});
+
+describe('a folder the app looked at (packages mode)', () => {
+  it("keeps the folder's unowned tree: a server checks its document root at start and serves the rest later", () => {
+    const index = fakeIndex({ '/': null, '/var/': null, '/var/www/': null, '/var/www/html/': null, '/var/www/html/a.html': 1, '/var/www/html/sub/': null, '/var/www/html/sub/b.txt': 1 });
+    const pk: PackageFiles = { ownerOf: () => undefined, filesOf: () => [] };
+    const p = planKeepSet({ index, records: [rec('/var/www/html', true, 'stat')], include: [], exclude: [], mode: 'packages', packages: pk });
+    assert.equal(p.reasons.get('/var/www/html/sub/b.txt'), 'app-file');
+    const f = planKeepSet({ index, records: [rec('/var/www/html', true, 'stat')], include: [], exclude: [], mode: 'files', packages: pk });
+    assert.equal(f.reasons.has('/var/www/html/sub/b.txt'), false);
+  });
+});

@@ -78,6 +78,15 @@ const SENSOR_DIR = '/.trueslim';
 /** Longest path a folder rule keeps (bytes); the engine's own paths must still fit PATH_MAX. */
 const MAX_RUNTIME_FOLDER = 1024;
 
+/**
+ * Folders that are never one app's tree: the file system's own levels and the shared
+ * folders below them (/usr/local/bin, /var/lib…); scratch space, caches and logs.
+ */
+const SHARED_FOLDER = /^\/(?:usr(?:\/local)?(?:\/(?:bin|sbin|lib|lib32|lib64|libexec|include|share|src|etc|games))?|var(?:\/lib)?|opt|srv|home|etc|mnt|media|boot|root)?$/;
+const NOT_APP = /^\/(?:proc|sys|dev|tmp|run|var\/tmp|var\/cache|var\/log|var\/spool|var\/lib\/(?:apt|dpkg|rpm|apk))(?:\/|$)|\/\.cache(?:\/|$)/;
+/** What an unowned tree keeps of itself: no VCS history, no caches. */
+const UNOWNED_SKIP = new GlobSet(['**/.git', '**/.cache']);
+
 const PYC = /^(.*)\/__pycache__\/([^/]+?)\.[^/.]+?(?:\.opt-[12])?\.pyc$/s;
 
 /** Reasons that say the app uses a file: its package is kept whole in `packages` mode. */
@@ -221,6 +230,7 @@ export function planKeepSet(input: KeepPlanInput): KeepPlan {
   };
 
   const rules = FAMILY_RULES.filter((r) => !r.modes || r.modes.includes(mode));
+  const unitRules = rules.filter((r) => !r.keep.includes('$etc'));
   const firedRules = new Set<string>();
   const wholePackages = new Set<string>();
   const unresolved = new Map<string, { file: string; needed: string }>();
@@ -241,7 +251,11 @@ export function planKeepSet(input: KeepPlanInput): KeepPlan {
       const batch = fresh.splice(0);
       for (const path of batch) {
         const reason = reasons.get(path)!;
-        if (index.get(path)!.type === 'dir') continue;
+        if (index.get(path)!.type === 'dir') {
+          // A folder the app looked at (a server checks its document root at start).
+          if (mode === 'packages' && reason === 'traced' && input.packages?.ownerOf(path) === undefined && !unitRules.some((r) => r.when.test(`${path}/`))) keepUnownedTree(`${path}/.`);
+          continue;
+        }
         if (!NOT_A_TRIGGER.has(reason)) for (const rule of rules) fire(rule, path);
         if (mode === 'packages' && USE.has(reason) && input.packages) {
           const id = input.packages.ownerOf(path);
@@ -249,6 +263,8 @@ export function planKeepSet(input: KeepPlanInput): KeepPlan {
             keepPackage(id, `package ${id}`);
             for (const sibling of input.packages.siblingsOf?.(id) ?? []) keepPackage(sibling, `a dependency beside ${id} (the app imports its dependencies lazily)`);
           }
+          // Trees a family rule treats as a unit (an interpreter's library) are left to it.
+          if (id === undefined && reason === 'traced' && !unitRules.some((r) => r.when.test(path))) keepUnownedTree(path);
         }
       }
       close();
@@ -276,6 +292,32 @@ export function planKeepSet(input: KeepPlanInput): KeepPlan {
         }
       }
     }
+  };
+
+  // `packages` mode: a tree no package manager owns (a release unpacked by RUN into
+  // /var/www/html or /usr/src/wordpress, a generated data folder) is one unit like a package:
+  // a served folder's other files are read when a request names them, not at start.
+  let ownedBelow: Set<string> | undefined;
+  const hasOwnedBelow = (dir: string): boolean => {
+    if (!ownedBelow) {
+      ownedBelow = new Set();
+      for (const [p, e] of index.entries) {
+        if (e.type === 'dir' || input.packages?.ownerOf(p) === undefined) continue;
+        for (let d = parentOf(p); !ownedBelow.has(d); d = parentOf(d)) {
+          ownedBelow.add(d);
+          if (d === '/') break;
+        }
+      }
+    }
+    return ownedBelow.has(dir);
+  };
+  const unownedRoots = new Set<string>();
+  const keepUnownedTree = (path: string): void => {
+    let root: string | undefined;
+    for (let d = parentOf(path); !SHARED_FOLDER.test(d) && !NOT_APP.test(d) && !hasOwnedBelow(d); d = parentOf(d)) root = d;
+    if (root === undefined || unownedRoots.has(root)) return;
+    unownedRoots.add(root);
+    keepTree(root, 'app-file', `in ${display(root)}, a tree no package manager owns that the app used (kept whole, like a package)`, UNOWNED_SKIP);
   };
 
   const keepPackage = (id: string, why: string): void => {
