@@ -98,7 +98,8 @@ describe('slim, end to end on a real engine', () => {
       {
         target: 'test/fixtures/statonly/Dockerfile',
         reportPath: join(work, 'statonly', 'report.json'),
-        overrides: { buildArgs: { BASE: BASE_IMAGE }, probes: [{ type: 'wait', seconds: 20 }], metadata: 'strip' },
+        // keep: files — the trace alone decides (packages mode keeps /opt/needed whole: no package owns it).
+        overrides: { buildArgs: { BASE: BASE_IMAGE }, probes: [{ type: 'wait', seconds: 20 }], metadata: 'strip', keep: 'files' },
       },
       quiet,
     );
