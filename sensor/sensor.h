@@ -13,7 +13,10 @@
 /* Room for a resolved path: a PATH_MAX base plus a PATH_MAX relative part. */
 #define PATH_BUF (2 * PATH_MAX + 2)
 
-enum op { OP_OPEN, OP_STAT, OP_READLINK, OP_EXEC, OP_CHDIR, OP_DIR, OP_CWD, OP_COUNT };
+enum op { OP_OPEN, OP_STAT, OP_READLINK, OP_EXEC, OP_CHDIR, OP_DIR, OP_CWD, OP_COUNT,
+  /* Not recorded: a credential change (setuid…), after which the sensor makes the tracee
+   * dumpable again (see inject_dumpable). */
+  OP_CRED };
 
 /* syscalls.c: what each traced syscall records, the seccomp filter, register access */
 struct syscall_desc {
@@ -34,6 +37,12 @@ int seccomp_stop_info(pid_t tid, unsigned long *idx, unsigned long args[6]);
 int may_create(const struct syscall_desc *d, const unsigned long args[6]);
 /* At a syscall-exit stop: the return value. */
 int syscall_exit_result(pid_t tid, long *ret);
+/* At a syscall-exit stop: makes the tracee run prctl(PR_SET_DUMPABLE, 1) next, saving its
+ * registers in `saved` (INJECT_REGS_SIZE bytes); 0 when started, -1 when not possible. */
+#define INJECT_REGS_SIZE 512
+int inject_dumpable(pid_t tid, void *saved);
+/* At the injected call's exit stop: puts the saved registers back. */
+int restore_regs(pid_t tid, const void *saved);
 
 /* log.c: de-duplicated, escaped records, written as they are found */
 int log_open(const char *file);

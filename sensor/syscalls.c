@@ -16,6 +16,7 @@
 #include <sys/user.h>
 #include <elf.h>
 #include <fcntl.h>
+#include <string.h>
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "the filter reads the low half of 64-bit arguments at their start"
@@ -69,6 +70,19 @@ const struct syscall_desc syscalls[] = {
     {SYS_getdents64, OP_DIR, -1, -1, -1},
 #ifdef SYS_getdents
     {SYS_getdents, OP_DIR, -1, -1, -1}, /* the old 32-bit dirent form some static binaries use */
+#endif
+#if defined(__x86_64__)
+    /* A server that drops privileges in-process (Apache, nginx, PHP-FPM workers call
+     * setuid without exec) becomes non-dumpable, and the kernel then refuses the tracer
+     * its memory and /proc links: nothing it opens would be recorded. */
+    {SYS_setuid, OP_CRED, -1, -1, -1},
+    {SYS_setgid, OP_CRED, -1, -1, -1},
+    {SYS_setreuid, OP_CRED, -1, -1, -1},
+    {SYS_setregid, OP_CRED, -1, -1, -1},
+    {SYS_setresuid, OP_CRED, -1, -1, -1},
+    {SYS_setresgid, OP_CRED, -1, -1, -1},
+    {SYS_setfsuid, OP_CRED, -1, -1, -1},
+    {SYS_setfsgid, OP_CRED, -1, -1, -1},
 #endif
 };
 const int n_syscalls = sizeof syscalls / sizeof syscalls[0];
@@ -181,3 +195,37 @@ int may_create(const struct syscall_desc *d, const unsigned long args[6]) {
   if (d->nr == SYS_openat) return (args[2] & (O_CREAT | __O_TMPFILE)) != 0;
   return 1;
 }
+
+/* Syscall injection at a syscall-exit stop (the technique rr and strace's tampering use):
+ * rewind the instruction pointer onto the `syscall` instruction just executed, load the
+ * registers for prctl(PR_SET_DUMPABLE, 1) and resume: the tracee runs it, stops at its
+ * entry and exit, and then gets its own registers back, the credential call's result
+ * included. x86_64 only; elsewhere the tracee stays non-dumpable (and partly unrecorded). */
+int inject_dumpable(pid_t tid, void *saved) {
+#if defined(__x86_64__)
+  _Static_assert(sizeof(struct user_regs_struct) <= INJECT_REGS_SIZE, "room for the registers");
+  struct user_regs_struct r;
+  if (ptrace(PTRACE_GETREGS, tid, 0, &r) < 0) return -1;
+  /* The tracee's memory is what the kernel now refuses (PEEKTEXT too), so the 2-byte
+   * `syscall` instruction cannot be checked: it is the only way a native 64-bit call gets
+   * here (the filter lets other ABIs run untraced). */
+  memcpy(saved, &r, sizeof r);
+  r.rip -= 2;
+  r.rax = SYS_prctl;
+  r.rdi = PR_SET_DUMPABLE, r.rsi = 1, r.rdx = 0, r.r10 = 0, r.r8 = 0;
+  return ptrace(PTRACE_SETREGS, tid, 0, &r) < 0 ? -1 : 0;
+#else
+  (void)tid, (void)saved;
+  return -1;
+#endif
+}
+
+int restore_regs(pid_t tid, const void *saved) {
+#if defined(__x86_64__)
+  return ptrace(PTRACE_SETREGS, tid, 0, saved) < 0 ? -1 : 0;
+#else
+  (void)tid, (void)saved;
+  return -1;
+#endif
+}
+

@@ -10,7 +10,10 @@
  * costs (rr runs everything on one core for the same reason). The price: the app sees one
  * CPU (sched_getaffinity) while it is traced.
  *
- * Runs as root without added capabilities. The app runs under no_new_privs and ptrace,
+ * Runs as root without added capabilities. A tracee that changes its credentials in-process
+ * (a server's workers calling setuid) is made dumpable again right after, by a
+ * prctl(PR_SET_DUMPABLE, 1) the sensor has it run (x86_64): without it the kernel refuses
+ * the sensor its path arguments. The app runs under no_new_privs and ptrace,
  * so setuid/setgid binaries (and file capabilities) do NOT gain privileges while traced:
  * an app that relies on `su`, `sudo` or `ping` behaves differently under the trace. */
 #include "sensor.h"
@@ -40,12 +43,14 @@ static void forward(int sig) {
 
 /* What the sensor knows of one traced thread. A recorded syscall's result is only known
  * at its exit, so its path waits in `path` meanwhile. */
-enum { IDLE, AWAIT_ENTRY, AWAIT_EXIT };
+enum { IDLE, AWAIT_ENTRY, AWAIT_EXIT, INJECT_ENTRY, INJECT_EXIT };
 struct tracee {
   pid_t tid;
   int state;
   enum op op;
   char *path;
+  /* The registers to put back after an injected prctl (INJECT_*). */
+  unsigned char saved[INJECT_REGS_SIZE] __attribute__((aligned(16)));
 };
 static struct tracee **tracees;
 static size_t ntracees;
@@ -116,6 +121,12 @@ static void on_seccomp(struct tracee *t) {
   stops++;
   if (seccomp_stop_info(t->tid, &idx, a) < 0 || idx >= (unsigned long)n_syscalls) return;
   const struct syscall_desc *d = &syscalls[idx];
+  if (d->op == OP_CRED) {
+    /* Wait for its exit: if it changed the credentials, the tracee is dumpable again. */
+    t->op = OP_CRED;
+    t->state = old_kernel ? AWAIT_ENTRY : AWAIT_EXIT;
+    return;
+  }
   int dirfd = d->dirfd_arg < 0 ? AT_FDCWD : (int)a[d->dirfd_arg];
   if (d->path_arg < 0) {
     if (fd_path(t->tid, (int)a[0], path, sizeof path) < 0) return; /* getdents64: the listed dir */
@@ -163,6 +174,24 @@ static void on_syscall_stop(struct tracee *t) {
   long ret;
   if (t->state == AWAIT_ENTRY) {
     t->state = AWAIT_EXIT;
+    return;
+  }
+  if (t->state == INJECT_ENTRY) {
+    t->state = INJECT_EXIT;
+    return;
+  }
+  if (t->state == INJECT_EXIT) {
+    if (restore_regs(t->tid, t->saved) < 0) log_comment("could not restore the registers of %d after prctl", t->tid);
+    forget(t);
+    return;
+  }
+  if (t->state == AWAIT_EXIT && t->op == OP_CRED) {
+    /* A credential change made the tracee non-dumpable: have it undo that itself. */
+    if (syscall_exit_result(t->tid, &ret) == 0 && ret >= 0 && inject_dumpable(t->tid, t->saved) == 0) {
+      t->state = INJECT_ENTRY;
+      return;
+    }
+    forget(t);
     return;
   }
   /* -ERESTARTSYS..-ERESTART_RESTARTBLOCK: interrupted by a signal, the kernel runs the

@@ -197,6 +197,16 @@ describe('sensor in a container', () => {
     assert.match(unknown.stderr, /^trueslim-sensor: user no-such-user not found/m);
   });
 
+  it('still records a process that drops privileges in-process, as server workers do (setuid without exec)', () => {
+    // setuid makes a process non-dumpable, and the kernel then refuses the tracer its memory
+    // and /proc links; the sensor has the process make itself dumpable again.
+    const script = 'use POSIX; POSIX::setgid(65534); POSIX::setuid(65534); open(my $f, "<", "/etc/debian_version") or die; chdir "/usr/share" or die; opendir(my $d, "common-licenses") or die; readdir $d; print -e "/nowhere-after-drop" ? "yes" : "no", " $<\\n";';
+    const run = trace(['perl', '-e', script]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout.trim(), 'no 65534');
+    assertHas(run, 'open + /etc/debian_version', 'stat - /nowhere-after-drop', 'dir + /usr/share/common-licenses');
+  });
+
   it('exits with the app status, 128+signal, 127 and 126 like a shell', () => {
     const seven = trace(['sh', '-c', 'exit 7']);
     assert.equal(seven.status, 7);
