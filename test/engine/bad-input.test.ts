@@ -150,10 +150,10 @@ describe('bad input, through a whole run', { skip: busyboxSkipReason() }, () => 
       assert.equal(imageId(`${name}:latest`), undefined);
     });
 
-    it('based on Docker Compose: a clear "not supported" error naming the service, exit 2', async () => {
+    it('based on Docker Compose, naming a service the project lacks: exit 2, the services listed, nothing built', async () => {
       const name = `tsbad-devc-compose-${TOKEN}`;
       const dir = project(name, {
-        '.devcontainer/devcontainer.json': '{\n  "dockerComposeFile": ["../docker-compose.yml"],\n  "service": "web",\n  "workspaceFolder": "/workspace"\n}\n',
+        '.devcontainer/devcontainer.json': '{\n  "dockerComposeFile": ["../docker-compose.yml"],\n  "service": "wbe",\n  "workspaceFolder": "/workspace"\n}\n',
         'docker-compose.yml': 'services:\n  web:\n    build: .\n',
         Dockerfile: `FROM ${BUSYBOX_IMAGE}\n`,
       });
@@ -161,8 +161,8 @@ describe('bad input, through a whole run', { skip: busyboxSkipReason() }, () => 
       await expectRunError(slim({ target: join(dir, '.devcontainer', 'devcontainer.json'), reportPath: join(dir, 'out', 'report.json') }, new Watch()), {
         stage: 'resolve',
         exitCode: ExitCode.usage,
-        message: /devcontainer\.json:2:\d+: this devcontainer runs Docker Compose service "web", which TrueSlim does not build/,
-        hint: /Point TrueSlim at the Dockerfile that service "web" builds .*docker-compose\.yml/,
+        message: /the project has no service "wbe"; its services: web/,
+        hint: /--service web/,
       });
       assertNoLeftovers(before, [], 'compose devcontainer');
       assert.equal(imageId(`${name}:latest`), undefined);

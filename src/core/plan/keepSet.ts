@@ -130,7 +130,7 @@ export function planKeepSet(input: KeepPlanInput): KeepPlan {
   };
 
   /** A path and, when it is a folder, everything below it; symlinks on the way and inside are followed. */
-  const keepTree = (path: string, reason: KeepReason, detail: string, except?: GlobSet): void => {
+  const keepTree = (path: string, reason: KeepReason, detail: string, except?: GlobSet, maxLength = Infinity): void => {
     const seen = new Set<string>();
     const walk = (start: string): void => {
       const res = resolveInImage(index, start);
@@ -141,7 +141,7 @@ export function planKeepSet(input: KeepPlanInput): KeepPlan {
       keep(res.path, reason, false, detail);
       if (index.get(res.path)!.type !== 'dir') return;
       for (const below of tree.under(res.path)) {
-        if (except?.match(below) !== undefined) continue;
+        if (below.length > maxLength || except?.match(below) !== undefined) continue;
         const e = index.get(below)!;
         if (e.type === 'symlink') walk(below);
         else keep(below, reason, false, detail);
@@ -317,7 +317,8 @@ export function planKeepSet(input: KeepPlanInput): KeepPlan {
     for (let d = parentOf(path); !SHARED_FOLDER.test(d) && !NOT_APP.test(d) && !hasOwnedBelow(d); d = parentOf(d)) root = d;
     if (root === undefined || unownedRoots.has(root)) return;
     unownedRoots.add(root);
-    keepTree(root, 'app-file', `in ${display(root)}, a tree no package manager owns that the app used (kept whole, like a package)`, UNOWNED_SKIP);
+    // Never deeper than a run-time folder: a chain the export cut off at PATH_MAX is not an app.
+    keepTree(root, 'app-file', `in ${display(root)}, a tree no package manager owns that the app used (kept whole, like a package)`, UNOWNED_SKIP, MAX_RUNTIME_FOLDER);
   };
 
   const keepPackage = (id: string, why: string): void => {
