@@ -8,6 +8,7 @@ import { GlobSet } from './glob';
 import { FAMILY_RULES, PACKAGE_SKIP, type FamilyRule } from './keepRules';
 import { libraryClosure } from './libraryClosure';
 import { PathTree } from './pathTree';
+import { UNOWNED_SKIP, UnownedRoots } from './unownedTrees';
 import { resolveInImage } from './resolve';
 import { canWrite, type RuntimeUser } from './runtimeUser';
 
@@ -77,15 +78,6 @@ const SENSOR_DIR = '/.trueslim';
 
 /** Longest path a folder rule keeps (bytes); the engine's own paths must still fit PATH_MAX. */
 const MAX_RUNTIME_FOLDER = 1024;
-
-/**
- * Folders that are never one app's tree: the file system's own levels and the shared
- * folders below them (/usr/local/bin, /var/lib…); scratch space, caches and logs.
- */
-const SHARED_FOLDER = /^\/(?:usr(?:\/local)?(?:\/(?:bin|sbin|lib|lib32|lib64|libexec|include|share|src|etc|games))?|var(?:\/lib)?|opt|srv|home|etc|mnt|media|boot|root)?$/;
-const NOT_APP = /^\/(?:proc|sys|dev|tmp|run|var\/tmp|var\/cache|var\/log|var\/spool|var\/lib\/(?:apt|dpkg|rpm|apk))(?:\/|$)|\/\.cache(?:\/|$)/;
-/** What an unowned tree keeps of itself: no VCS history, no caches. */
-const UNOWNED_SKIP = new GlobSet(['**/.git', '**/.cache']);
 
 const PYC = /^(.*)\/__pycache__\/([^/]+?)\.[^/.]+?(?:\.opt-[12])?\.pyc$/s;
 
@@ -297,24 +289,10 @@ export function planKeepSet(input: KeepPlanInput): KeepPlan {
   // `packages` mode: a tree no package manager owns (a release unpacked by RUN into
   // /var/www/html or /usr/src/wordpress, a generated data folder) is one unit like a package:
   // a served folder's other files are read when a request names them, not at start.
-  let ownedBelow: Set<string> | undefined;
-  const hasOwnedBelow = (dir: string): boolean => {
-    if (!ownedBelow) {
-      ownedBelow = new Set();
-      for (const [p, e] of index.entries) {
-        if (e.type === 'dir' || input.packages?.ownerOf(p) === undefined) continue;
-        for (let d = parentOf(p); !ownedBelow.has(d); d = parentOf(d)) {
-          ownedBelow.add(d);
-          if (d === '/') break;
-        }
-      }
-    }
-    return ownedBelow.has(dir);
-  };
+  const roots = new UnownedRoots(index, (p) => input.packages?.ownerOf(p));
   const unownedRoots = new Set<string>();
   const keepUnownedTree = (path: string): void => {
-    let root: string | undefined;
-    for (let d = parentOf(path); !SHARED_FOLDER.test(d) && !NOT_APP.test(d) && !hasOwnedBelow(d); d = parentOf(d)) root = d;
+    const root = roots.rootOf(path);
     if (root === undefined || unownedRoots.has(root)) return;
     unownedRoots.add(root);
     // Never deeper than a run-time folder: a chain the export cut off at PATH_MAX is not an app.
