@@ -1,13 +1,14 @@
 /**
  * The report header: source → slim size and reduction, verification, metadata policy and
  * keep mode (each with a rebuild under another value), the privileges the trace container
- * had, and the export / log actions.
+ * had, a compose service's run (compose.ts), and the export / log actions.
  */
 import type { KeepMode, MetadataPolicy, Report, RunPrivileges } from '../src/core/report/types';
 import type { ExportFormat } from '../src/shared/protocol';
 import { KEEP_MODES, METADATA_POLICIES } from '../src/shared/protocol';
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
 import { canAct, exportAs, isPending, openFile, openLog, setKeepMode, setPolicy, UNAVAILABLE_HINT } from './actions';
+import { renderCompose } from './compose';
 import { h } from './dom';
 import { formatBytes, formatReduction, plural } from './format';
 import { icon } from './icons';
@@ -122,6 +123,7 @@ export function renderHeader(r: Report): HTMLElement {
         ? h('span', { class: `pill ${errors > 0 ? 'bad' : 'warn'}` }, icon(errors > 0 ? 'error' : 'warning'), `${plural(errors, 'error')}, ${plural(warns, 'warning')}`)
         : h('span', { class: 'pill good' }, icon('kept'), 'No scanner warnings'),
       privilegesBlock(r.trace.privileges)),
+    renderCompose(r),
     h('div', { class: 'actions toolbar', role: 'toolbar', 'aria-label': 'Report actions' },
       exportButton('json', 'Export JSON', true),
       exportButton('html', 'Export HTML', true),

@@ -287,6 +287,8 @@ export class ReportPanel extends Disposable {
     const { report } = this.requireReport();
     const uri = vscode.Uri.file(path);
     const own = report.target.path ? [report.target.path, probeConfigUri(vscode.Uri.file(report.target.path)).fsPath] : [];
+    // The compose override is written beside the report, which may lie outside the workspace.
+    if (report.artifacts.composeOverride) own.push(vscode.Uri.file(report.artifacts.composeOverride).fsPath);
     if (!own.includes(uri.fsPath) && !vscode.workspace.getWorkspaceFolder(uri)) {
       throw new Error(`${path} is not part of this workspace.`);
     }

@@ -111,7 +111,7 @@ export interface OpenLogMessage {
   type: 'open-log';
 }
 
-/** Reveal a workspace file (the Dockerfile / configuration the report was made from). */
+/** Reveal a workspace file (the Dockerfile / configuration the report was made from) or the report's compose override. */
 export interface OpenFileMessage {
   type: 'open-file';
   requestId?: string;

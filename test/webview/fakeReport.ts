@@ -304,3 +304,25 @@ export function fakeSecurity(): SecurityPosture {
     ],
   };
 }
+
+/**
+ * The same report as a compose service's run (`trueslim slim compose.yaml --service web`):
+ * a database and a cache ran beside it, and the override was written beside the report.
+ */
+export function fakeComposeReport(options: FakeReportOptions): Report {
+  const r = fakeReport(options);
+  r.target = { kind: 'compose', path: '/workspace/shop/compose.yaml' };
+  r.compose = {
+    file: '/workspace/shop/compose.yaml',
+    files: ['/workspace/shop/compose.yaml', '/workspace/shop/compose.override.yaml'],
+    project: 'shop',
+    service: 'web',
+    network: 'trueslim-r7k2m9-net',
+    dependencies: [
+      { service: 'db', image: 'trueslim-compose/shop-db:latest', imageId: 'sha256:0d1c2b3a49586776' },
+      { service: 'cache', image: 'redis:7-alpine', imageId: 'sha256:7e6f5d4c3b2a1908' },
+    ],
+  };
+  r.artifacts = { ...r.artifacts, report: '/workspace/shop/.trueslim/report.json', composeOverride: '/workspace/shop/.trueslim/compose.slim.yaml' };
+  return r;
+}

@@ -12,7 +12,7 @@ import type { Browser, Frame, Page } from 'playwright-core';
 import type { Report } from '../../src/core/report/types';
 import { renderStandaloneHtml } from '../../webview/html';
 import { formatBytes, formatReduction } from '../../webview/format';
-import { fakeReport } from './fakeReport';
+import { fakeComposeReport, fakeReport } from './fakeReport';
 import { Harness, hostPost, launchBrowser, nextTreeRender, posted, REPORT_URI, savedState, waitForTree, webviewFrame } from './harness';
 
 const RESULTS = path.join(__dirname, '..', '..', 'test-results');
@@ -397,6 +397,48 @@ describe('report webview', () => {
     await page.context().close();
   });
 
+  it('compose: the header names the service, file and project, one line per dependency with its image, and the network', async () => {
+    const { page, view } = await open(harness.writePage(fakeComposeReport({ files: 300 }), 'compose.html'));
+    assert.equal(await view.textContent('#compose-service'), 'Service web of compose.yaml (project shop) — ran with:');
+    assert.deepEqual(await view.$$eval('#compose-deps li', (lis) => lis.map((li) => li.textContent)), [
+      'db (trueslim-compose/shop-db:latest)',
+      'cache (redis:7-alpine)',
+    ]);
+    assert.equal(await view.textContent('#compose-network'), 'on network trueslim-r7k2m9-net');
+    // Every compose file of the project is one hover away.
+    assert.equal(await view.getAttribute('#compose-service span[title]', 'title'), '/workspace/shop/compose.yaml\n/workspace/shop/compose.override.yaml');
+    assert.equal(await view.textContent('#open-target'), 'Open compose file');
+    await page.context().close();
+  });
+
+  it('compose: "Open compose override" asks the host to open the override file', async () => {
+    const { page, view } = await open(harness.writePage(fakeComposeReport({ files: 300 }), 'compose-override.html'));
+    assert.equal(await view.textContent('#open-compose-override'), 'Open compose override');
+    assert.equal(await view.$('#compose-override-path'), null, 'in VS Code a button, not the bare path');
+    await view.click('#open-compose-override');
+    await page.waitForFunction(() => (window as unknown as { __posted: Array<{ type: string }> }).__posted.some((m) => m.type === 'open-file'));
+    const opens = (await posted(page)).filter((m) => m.type === 'open-file');
+    assert.deepEqual(opens, [{ type: 'open-file', path: '/workspace/shop/.trueslim/compose.slim.yaml' }]);
+    await page.context().close();
+  });
+
+  it('compose: a service that ran alone says so; a report without compose shows none of it', async () => {
+    const alone = fakeComposeReport({ files: 200 });
+    alone.compose!.dependencies = [];
+    delete alone.artifacts.composeOverride;
+    const { page, view } = await open(harness.writePage(alone, 'compose-alone.html'));
+    assert.equal(await view.textContent('#compose-service'), 'Service web of compose.yaml (project shop) — ran alone');
+    assert.equal(await view.$('#compose-deps'), null);
+    assert.equal(await view.$('#compose-override'), null);
+    await page.context().close();
+
+    const plain = await open();
+    assert.equal(await plain.view.$('#compose-run'), null);
+    assert.equal(await plain.view.$('#open-compose-override'), null);
+    assert.equal(await plain.view.textContent('#open-target'), 'Open Dockerfile');
+    await plain.page.context().close();
+  });
+
   it('keyboard: Down moves focus, Right opens a folder then enters it, Left goes back', async () => {
     const { page, view } = await open();
     const first = (await rowPaths(view))[0];
@@ -519,7 +561,31 @@ describe('report webview', () => {
     assert.match((await page.textContent('tr[data-category="setuid"]')) ?? '', /setuid programs\s*6 → 1/);
     await page.click('tr[data-category="setuid"] details summary');
     assert.match((await page.textContent('tr[data-category="setuid"] li')) ?? '', /\/usr\/bin\/passwd — whole package/);
+    assert.equal(await page.$('#compose-run'), null, 'not a compose run');
     assert.deepEqual(requests, []);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  it('the exported HTML carries the compose run, the override as its path in text', async () => {
+    const { js, css } = harness.bundle();
+    const file = path.join(harness.dir, 'export-compose.html');
+    writeFileSync(file, renderStandaloneHtml(fakeComposeReport({ files: 300 }), js, css));
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(pathToFileURL(file).href);
+    await waitForTree(page);
+    assert.equal(await page.textContent('#compose-service'), 'Service web of compose.yaml (project shop) — ran with:');
+    assert.deepEqual(await page.$$eval('#compose-deps li', (lis) => lis.map((li) => li.textContent)), [
+      'db (trueslim-compose/shop-db:latest)',
+      'cache (redis:7-alpine)',
+    ]);
+    assert.equal(await page.textContent('#compose-network'), 'on network trueslim-r7k2m9-net');
+    assert.equal(await page.textContent('#compose-override'), 'Compose override: /workspace/shop/.trueslim/compose.slim.yaml');
+    assert.equal(await page.$('#open-compose-override'), null, 'no button without a host to open it');
     assert.deepEqual(errors, []);
     await context.close();
   });
