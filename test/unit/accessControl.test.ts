@@ -127,6 +127,18 @@ describe('access-control and hardening files', () => {
     assert.equal(by('/etc/ssh/sshd_config.d/hardening.conf'), undefined, 'sshd is not in the slim image');
   });
 
+  it('a removed sudoers drop-in that tightens Defaults is an error; one that only grants, a warning', () => {
+    const index = image();
+    const p = planKeepSet({ index, records: [exec('/usr/bin/sudo')], include: [], exclude: ['/etc/sudoers.d/app'], mode: 'files', packages });
+    const files = accessFiles(index, p.reasons);
+    const grant = accessWarnings(files, new Map(), p.excluded, new Map([['/etc/sudoers.d/app', 'deploy ALL=(root) NOPASSWD: /usr/bin/systemctl\n']]));
+    assert.equal(grant.find((w) => w.path === '/etc/sudoers.d/app')?.severity, 'warning');
+    const tighten = accessWarnings(files, new Map(), p.excluded, new Map([['/etc/sudoers.d/app', '# hardening\nDefaults use_pty\nDefaults:deploy !env_reset\n']]));
+    const w = tighten.find((x) => x.path === '/etc/sudoers.d/app');
+    assert.equal(w?.severity, 'error');
+    assert.match(w!.message, /defaults it tightens are lifted/);
+  });
+
   it('every rule has a stable code, a reason and a pattern that matches its own example', () => {
     const examples: Record<string, string> = {
       'per-folder access file': '/var/www/x/.htaccess',

@@ -2,6 +2,8 @@ import type { EntryObserver } from '../image/fsIndex';
 
 /** Small configuration files the keep rules read: who the app user is, which NSS modules load. */
 const TEXT_FILES = ['/etc/passwd', '/etc/group', '/etc/nsswitch.conf'] as const;
+/** Access-control drop-ins whose content decides how a removal fails (posture/accessControl.ts). */
+const TEXT_PATTERN = /^\/etc\/sudoers\.d\/[^/]+$/;
 const MAX_TEXT = 1024 * 1024;
 
 export type ImageTexts = Map<string, string>;
@@ -12,9 +14,9 @@ export function imageTextsObserver(): { observer: EntryObserver; result(): Image
   const wanted = new Set<string>(TEXT_FILES);
   return {
     observer: {
-      wants: (e) => (e.type === 'file' && wanted.has(e.path) && e.size <= MAX_TEXT ? 'content' : false),
+      wants: (e) => (e.type === 'file' && (wanted.has(e.path) || TEXT_PATTERN.test(e.path)) && e.size <= MAX_TEXT ? 'content' : false),
       add: (e, content) => {
-        if (content && wanted.has(e.path)) texts.set(e.path, content.toString('latin1'));
+        if (content && (wanted.has(e.path) || TEXT_PATTERN.test(e.path))) texts.set(e.path, content.toString('latin1'));
       },
     },
     result: () => texts,

@@ -18,6 +18,8 @@ export interface AccessRule {
   readers: string;
   /** Missing file → the program applies permissive defaults (an error), rather than failing or refusing. */
   failOpen: boolean;
+  /** When the file's text shows it tightens defaults, its removal fails open after all. */
+  tightens?: RegExp;
   /** What its removal does. */
   why: string;
 }
@@ -69,6 +71,7 @@ export const ACCESS_RULES: readonly AccessRule[] = [
     files: /^\/etc\/(?:sudoers|sudoers\.d\/[^/]+|sudo\.conf)$/,
     readers: '^/usr/bin/sudo$',
     failOpen: false,
+    tightens: /^[ \t]*Defaults\b/m,
     why: 'sudo reads /etc/sudoers and its drop-ins on each call: a missing drop-in removes what it granted, and also any Defaults it tightened (requiretty, use_pty, env_reset…).',
   },
   {
@@ -132,17 +135,20 @@ export function accessWarnings(
   files: readonly AccessFile[],
   removedConffiles: ReadonlyMap<string, readonly string[]>,
   excluded: ReadonlyMap<string, string>,
+  texts: ReadonlyMap<string, string> = new Map(),
 ): ReportWarning[] {
   const out: ReportWarning[] = [];
   const removed = files.filter((f) => !f.kept);
   for (const f of removed.slice(0, MAX_LISTED)) {
     const where = displayPath(f.path);
-    const severity: Severity = f.rule.failOpen ? 'error' : 'warning';
+    const text = texts.get(f.path);
+    const failOpen = f.rule.failOpen || (f.rule.tightens !== undefined && text !== undefined && f.rule.tightens.test(text));
+    const severity: Severity = failOpen ? 'error' : 'warning';
     const by = excluded.get(f.path);
     out.push({
       code: f.rule.code,
       severity,
-      message: `${where} (${f.rule.name}) is removed${by ? ` by the exclude rule ${by}` : ''}, but the program that reads it stays${f.rule.failOpen ? ': what it protects is open in the slim image' : ''}.`,
+      message: `${where} (${f.rule.name}) is removed${by ? ` by the exclude rule ${by}` : ''}, but the program that reads it stays${f.rule.failOpen ? ': what it protects is open in the slim image' : failOpen ? ': the defaults it tightens are lifted in the slim image' : ''}.`,
       why: f.rule.why,
       fix: by ? `Remove the exclude rule ${by}, or add "${where}" to include in trueslim.json.` : `Add "${where}" to include in trueslim.json (the Keep action does it).`,
       path: where,

@@ -193,7 +193,7 @@ export async function finishFromTrace(
     created: plan.created.map(displayPath),
     warnings: [
       ...planWarnings(plan, p.config.keep),
-      ...accessWarnings(accessFiles(index, plan.reasons), removedConffiles(index, plan.reasons, inventory.packageFiles), plan.excluded),
+      ...accessWarnings(accessFiles(index, plan.reasons), removedConffiles(index, plan.reasons, inventory.packageFiles), plan.excluded, texts),
       ...inventory.warnings(isKept, policy),
     ],
     inventory: inventory.summary(isKept, metadataResult?.removedRecords ?? []),
