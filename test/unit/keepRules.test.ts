@@ -346,6 +346,12 @@ describe('trees no package manager owns (packages mode)', () => {
       '/usr/share/nginx/html/index.html': 1,
       '/usr/share/nginx/html/50x.html': 1,
       '/usr/share/nginx/html/extra.html': 1,
+      '/usr/lib/': null,
+      '/usr/lib/python3.11/': null,
+      '/usr/lib/python3.11/os.py': 1,
+      '/usr/lib/python3.11/__pycache__/': null,
+      '/usr/lib/python3.11/__pycache__/os.cpython-311.pyc': 1,
+      '/usr/lib/python3.11/__pycache__/smtplib.cpython-311.pyc': 1,
       '/opt/': null,
       '/opt/app/': null,
       '/opt/app/lib/': null,
@@ -354,9 +360,9 @@ describe('trees no package manager owns (packages mode)', () => {
       '/opt/app/static/': null,
       '/opt/app/static/logo.svg': 1,
     });
-  const owners: Record<string, string> = { '/usr/share/nginx/html/index.html': 'deb:nginx@1', '/usr/share/nginx/html/50x.html': 'deb:nginx@1' };
+  const owners: Record<string, string> = { '/usr/share/nginx/html/index.html': 'deb:nginx@1', '/usr/share/nginx/html/50x.html': 'deb:nginx@1', '/usr/lib/python3.11/os.py': 'deb:python3.11@1' };
   const pk: PackageFiles = { ownerOf: (p) => owners[p], filesOf: (id) => Object.keys(owners).filter((p) => owners[p] === id) };
-  const records = ['/var/www/html/index.html', '/opt/app/lib/main.js', '/usr/local/bin/entry.sh', '/usr/share/nginx/html/extra.html', '/var/cache/app/blob'].map((p) => rec(p));
+  const records = ['/var/www/html/index.html', '/opt/app/lib/main.js', '/usr/local/bin/entry.sh', '/usr/share/nginx/html/extra.html', '/var/cache/app/blob', '/usr/lib/python3.11/__pycache__/os.cpython-311.pyc'].map((p) => rec(p));
 
   it('a traced file keeps the whole unowned tree it lies in, up to a shared folder, without .git', () => {
     const p = planKeepSet({ index: index(), records, include: [], exclude: [], mode: 'packages', packages: pk });
@@ -367,6 +373,7 @@ describe('trees no package manager owns (packages mode)', () => {
     assert.equal(p.reasons.has('/usr/local/bin/tool'), false, '/usr/local/bin is shared by everything');
     assert.equal(p.reasons.has('/var/cache/app/blob') && p.reasons.get('/var/cache/app/blob') === 'traced', true);
     assert.equal(p.details.get('/usr/share/nginx/html/extra.html'), undefined, 'a folder with package files is the package\'s: only the traced file');
+    assert.equal(p.reasons.has('/usr/lib/python3.11/__pycache__/smtplib.cpython-311.pyc'), false, 'a cache inside a package\'s folder is not an app tree');
   });
 
   it('files mode keeps only the traced files', () => {

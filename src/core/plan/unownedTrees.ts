@@ -25,13 +25,16 @@ export class UnownedRoots {
   ) {}
 
   /**
-   * The highest folder above `path` with no package-owned file below it, under the nearest
-   * shared folder; undefined when the path's own folder already holds a package's files.
+   * The folder right below a shared folder that holds `path`, when nothing in it is a
+   * package's; undefined otherwise. Unowned files inside a package's folder (the
+   * `__pycache__` Python wrote beside its standard library, a generated file in /etc/nginx)
+   * are the package's business, not an app tree.
    */
   rootOf(path: string): string | undefined {
     let root: string | undefined;
-    for (let d = parentOf(path); !SHARED_FOLDER.test(d) && !NOT_APP.test(d) && !this.hasOwnedBelow(d); d = parentOf(d)) root = d;
-    return root;
+    let d = parentOf(path);
+    for (; !SHARED_FOLDER.test(d) && !NOT_APP.test(d) && !this.hasOwnedBelow(d); d = parentOf(d)) root = d;
+    return root !== undefined && SHARED_FOLDER.test(d) ? root : undefined;
   }
 
   /** Folders with a package's file somewhere below, computed once. */
