@@ -76,14 +76,19 @@ async function slimFile(ctx: Ctx, arg: unknown, kind: TargetKind): Promise<void>
   if (!(await requireTrust())) return;
   // The engine reads the files from disk.
   await vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString() && d.isDirty)?.save();
+  await slimWithSettings(ctx, uri, { kind }, `Slimming ${shortName(uri)}`, uri.fsPath);
+}
+
+/** One slim run of `uri` with the user's settings and the trueslim.json beside it. */
+async function slimWithSettings(ctx: Ctx, uri: vscode.Uri, target: { kind: TargetKind; service?: string }, title: string, label: string): Promise<void> {
   const config = new Config(uri);
   const configUri = probeConfigUri(uri);
   const overrides = await overridesFor(config, configUri);
-  const result = await ctx.runner.run({ title: `Slimming ${shortName(uri)}`, configUri }, ({ listener, signal, finishSignal }) =>
+  const result = await ctx.runner.run({ title, configUri }, ({ listener, signal, finishSignal }) =>
     slim(
       {
         target: uri.fsPath,
-        kind,
+        ...target,
         configPath: config.configFile ? configUri.fsPath : undefined,
         overrides,
         keepIntermediate: config.keepIntermediate,
@@ -94,7 +99,7 @@ async function slimFile(ctx: Ctx, arg: unknown, kind: TargetKind): Promise<void>
       signal,
     ),
   );
-  if (result) finished(ctx, uri.fsPath, result);
+  if (result) finished(ctx, label, result);
 }
 
 /**
@@ -126,26 +131,7 @@ async function slimComposeService(ctx: Ctx, arg: unknown): Promise<void> {
   const services = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `TrueSlim: reading ${basename(file.fsPath)}` }, () => listComposeServices(file.fsPath));
   const service = await vscode.window.showQuickPick(services, { placeHolder: `Slim which service of ${shortName(file)}? Its dependencies run beside it, unslimmed.` });
   if (!service) return;
-  const config = new Config(file);
-  const configUri = probeConfigUri(file);
-  const overrides = await overridesFor(config, configUri);
-  const result = await ctx.runner.run({ title: `Slimming ${service} of ${shortName(file)}`, configUri }, ({ listener, signal, finishSignal }) =>
-    slim(
-      {
-        target: file.fsPath,
-        kind: 'compose',
-        service,
-        configPath: config.configFile ? configUri.fsPath : undefined,
-        overrides,
-        keepIntermediate: config.keepIntermediate,
-        finishSignal,
-        dockerHost: config.dockerHost,
-      },
-      listener,
-      signal,
-    ),
-  );
-  if (result) finished(ctx, `${file.fsPath} (${service})`, result);
+  await slimWithSettings(ctx, file, { kind: 'compose', service }, `Slimming ${service} of ${shortName(file)}`, `${file.fsPath} (${service})`);
 }
 
 async function slimImage(ctx: Ctx): Promise<void> {
