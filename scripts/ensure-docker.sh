@@ -5,6 +5,14 @@
 # DOCKER_BUILDKIT=1); docker.io brings one. See src/core/docker/dockerCli.ts.
 set -euo pipefail
 
+# apt_install WHY PACKAGE: installs a Debian package quietly, refreshing the lists only when
+# the install fails without them.
+apt_install() {
+  echo "trueslim: installing $2 (Debian) $1…" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq "$2" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }
+}
+
 buildkit_client() {
   local cli v
   for cli in $(type -ap docker) /usr/bin/docker /usr/local/bin/docker; do
@@ -22,10 +30,7 @@ ensure_buildkit_client() {
     echo "trueslim: no docker client here can build with BuildKit; install the docker buildx plugin. Builds use the classic builder until then." >&2
     return 0
   fi
-  echo "trueslim: installing docker.io (Debian) for its BuildKit-capable docker client…" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq docker.io >/dev/null
+  apt_install "for its BuildKit-capable docker client" docker.io
 }
 
 # Compose projects are resolved by a real compose implementation (`docker compose config`,
@@ -37,9 +42,7 @@ ensure_compose() {
     echo "trueslim: no compose implementation (docker compose or docker-compose); compose targets need one." >&2
     return 0
   fi
-  echo "trueslim: installing docker-compose (Debian) for compose targets…" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -qq docker-compose >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq docker-compose >/dev/null; }
+  apt_install "for compose targets" docker-compose
 }
 
 if docker version >/dev/null 2>&1; then ensure_buildkit_client; ensure_compose; exit 0; fi
@@ -52,30 +55,13 @@ if ! command -v dockerd >/dev/null 2>&1; then
     echo "trueslim: no Docker engine and not root: install Docker (e.g. apt-get install docker.io) and start it." >&2
     exit 1
   fi
-  echo "trueslim: installing docker.io (Debian)…" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq docker.io >/dev/null
+  apt_install "for the Docker engine" docker.io
 fi
 log="${TMPDIR:-/tmp}/trueslim-dockerd.log"
 echo "trueslim: starting dockerd (log: $log)…" >&2
 nohup dockerd --host unix:///var/run/docker.sock >"$log" 2>&1 &
 for _ in $(seq 1 60); do
-  # Compose projects are resolved by a real compose implementation (`docker compose config`,
-# or Debian's docker-compose 1.29 when no v2 plugin exists): see src/core/compose/cli.ts.
-ensure_compose() {
-  docker compose version >/dev/null 2>&1 && return 0
-  command -v docker-compose >/dev/null 2>&1 && return 0
-  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-    echo "trueslim: no compose implementation (docker compose or docker-compose); compose targets need one." >&2
-    return 0
-  fi
-  echo "trueslim: installing docker-compose (Debian) for compose targets…" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -qq docker-compose >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq docker-compose >/dev/null; }
-}
-
-if docker version >/dev/null 2>&1; then ensure_buildkit_client; ensure_compose; exit 0; fi
+  if docker version >/dev/null 2>&1; then ensure_buildkit_client; ensure_compose; exit 0; fi
   sleep 0.5
 done
 echo "trueslim: dockerd did not answer within 30 s; see $log" >&2
