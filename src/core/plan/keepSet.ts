@@ -245,7 +245,7 @@ export function planKeepSet(input: KeepPlanInput): KeepPlan {
         const reason = reasons.get(path)!;
         if (index.get(path)!.type === 'dir') {
           // A folder the app looked at (a server checks its document root at start).
-          if (mode === 'packages' && reason === 'traced' && input.packages?.ownerOf(path) === undefined && !unitRules.some((r) => r.when.test(`${path}/`))) keepUnownedTree(`${path}/.`);
+          keepUnownedTree(path, true);
           continue;
         }
         if (!NOT_A_TRIGGER.has(reason)) for (const rule of rules) fire(rule, path);
@@ -255,8 +255,7 @@ export function planKeepSet(input: KeepPlanInput): KeepPlan {
             keepPackage(id, `package ${id}`);
             for (const sibling of input.packages.siblingsOf?.(id) ?? []) keepPackage(sibling, `a dependency beside ${id} (the app imports its dependencies lazily)`);
           }
-          // Trees a family rule treats as a unit (an interpreter's library) are left to it.
-          if (id === undefined && reason === 'traced' && !unitRules.some((r) => r.when.test(path))) keepUnownedTree(path);
+          keepUnownedTree(path, false);
         }
       }
       close();
@@ -291,8 +290,12 @@ export function planKeepSet(input: KeepPlanInput): KeepPlan {
   // a served folder's other files are read when a request names them, not at start.
   const roots = new UnownedRoots(index, (p) => input.packages?.ownerOf(p));
   const unownedRoots = new Set<string>();
-  const keepUnownedTree = (path: string): void => {
-    const root = roots.rootOf(path);
+  /** `packages` mode: a traced file or folder no package owns keeps the tree it lies in. */
+  const keepUnownedTree = (path: string, isDir: boolean): void => {
+    if (mode !== 'packages' || reasons.get(path) !== 'traced' || !input.packages || input.packages.ownerOf(path) !== undefined) return;
+    // Trees a family rule treats as a unit (an interpreter's library) are left to it.
+    if (unitRules.some((r) => r.when.test(isDir ? `${path}/` : path))) return;
+    const root = roots.rootOf(isDir ? `${path}/.` : path);
     if (root === undefined || unownedRoots.has(root)) return;
     unownedRoots.add(root);
     // Never deeper than a run-time folder: a chain the export cut off at PATH_MAX is not an app.
