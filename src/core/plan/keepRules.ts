@@ -29,6 +29,9 @@ export interface FamilyRule {
 
 const LIBDIR = '((?:/usr)?/lib(?:64|32)?(?:/[^/]+-linux-gnu[^/]*)?)';
 
+/** Apache's server program, Debian's and the official image's: it reads the per-folder access files. */
+export const APACHE_PROGRAM = /^(?:\/usr\/sbin\/(?:apache2|httpd)|\/usr\/local\/apache2\/bin\/httpd)$/;
+
 export const FAMILY_RULES: readonly FamilyRule[] = [
   {
     name: 'time zones',
@@ -132,7 +135,7 @@ export const FAMILY_RULES: readonly FamilyRule[] = [
   {
     name: 'web server access files',
     reason: 'Apache reads .htaccess (and the password files it names) when a request first reaches that folder; without it the folder is public',
-    when: /^(?:\/usr\/sbin\/(?:apache2|httpd)|\/usr\/local\/apache2\/bin\/httpd)$/,
+    when: APACHE_PROGRAM,
     keep: [],
     named: /^\.(?:htaccess|htpasswd|htgroup|htdigest)$/,
   },

@@ -1,5 +1,6 @@
 import type { FsIndex } from '../image/fsIndex';
 import type { KeepReason, ReportWarning, Severity } from '../report/types';
+import { APACHE_PROGRAM } from '../plan/keepRules';
 import { displayPath } from '../tar/paths';
 
 /**
@@ -14,8 +15,8 @@ export interface AccessRule {
   name: string;
   /** The files, by full path. */
   files: RegExp;
-  /** Programs or libraries that read them; `$1`… are `files`' groups. */
-  readers: string;
+  /** Kept programs or libraries that read them. */
+  readers: RegExp;
   /** Missing file → the program applies permissive defaults (an error), rather than failing or refusing. */
   failOpen: boolean;
   /** When the file's text shows it tightens defaults, its removal fails open after all. */
@@ -29,7 +30,7 @@ export const ACCESS_RULES: readonly AccessRule[] = [
     code: 'TS140',
     name: 'per-folder access file',
     files: /\/\.htaccess$/,
-    readers: '^(?:/usr/sbin/(?:apache2|httpd)|/usr/local/apache2/bin/httpd)$',
+    readers: APACHE_PROGRAM,
     failOpen: true,
     why: 'Apache reads .htaccess when a request first reaches its folder: without it the folder\'s protection (authentication, Require, Deny) is gone and its content is served to anyone.',
   },
@@ -37,7 +38,7 @@ export const ACCESS_RULES: readonly AccessRule[] = [
     code: 'TS140',
     name: 'PHP per-folder settings',
     files: /\/\.user\.ini$/,
-    readers: '^(?:/usr/s?bin/php-(?:fpm|cgi)[0-9.]*|/usr/lib/cgi-bin/php[0-9.]*|/usr/local/sbin/php-fpm)$',
+    readers: /^(?:\/usr\/s?bin\/php-(?:fpm|cgi)[0-9.]*|\/usr\/lib\/cgi-bin\/php[0-9.]*|\/usr\/local\/sbin\/php-fpm)$/,
     failOpen: true,
     why: 'PHP-FPM and CGI read .user.ini in the folder a script runs from: without it that folder\'s restrictions (open_basedir, disable_functions, upload limits) are gone.',
   },
@@ -45,7 +46,7 @@ export const ACCESS_RULES: readonly AccessRule[] = [
     code: 'TS141',
     name: 'web password file',
     files: /\/\.(?:htpasswd|htgroup|htdigest)$/,
-    readers: '^(?:/usr/sbin/(?:apache2|httpd)|/usr/local/apache2/bin/httpd)$',
+    readers: APACHE_PROGRAM,
     failOpen: false,
     why: 'Apache reads the password and group files an .htaccess names on each login: without them every login fails (500) until the file is back.',
   },
@@ -53,7 +54,7 @@ export const ACCESS_RULES: readonly AccessRule[] = [
     code: 'TS142',
     name: 'SSH server drop-in',
     files: /^\/etc\/ssh\/sshd_config\.d\/[^/]+$/,
-    readers: '^/usr/sbin/sshd$',
+    readers: /^\/usr\/sbin\/sshd$/,
     failOpen: true,
     why: 'sshd applies its drop-ins (PasswordAuthentication no, PermitRootLogin no…) at start: without one, OpenSSH\'s compiled-in defaults apply.',
   },
@@ -61,7 +62,7 @@ export const ACCESS_RULES: readonly AccessRule[] = [
     code: 'TS143',
     name: 'interpreter settings',
     files: /^(?:\/etc\/php\/[0-9.]+\/[^/]+\/(?:php\.ini|conf\.d\/[^/]+\.ini)|\/usr\/local\/etc\/php\/(?:php\.ini|conf\.d\/[^/]+\.ini))$/,
-    readers: '(?:/php[0-9.]*|/php-fpm[0-9.]*|/php-cgi[0-9.]*|/libphp[0-9.]*\\.so)$',
+    readers: /(?:\/php[0-9.]*|\/php-fpm[0-9.]*|\/php-cgi[0-9.]*|\/libphp[0-9.]*\.so)$/,
     failOpen: true,
     why: 'PHP reads php.ini and conf.d at start of each SAPI: without them, built-in defaults apply (display_errors, allow_url_fopen, no disable_functions, no open_basedir).',
   },
@@ -69,7 +70,7 @@ export const ACCESS_RULES: readonly AccessRule[] = [
     code: 'TS144',
     name: 'sudo policy',
     files: /^\/etc\/(?:sudoers|sudoers\.d\/[^/]+|sudo\.conf)$/,
-    readers: '^/usr/bin/sudo$',
+    readers: /^\/usr\/bin\/sudo$/,
     failOpen: false,
     tightens: /^[ \t]*Defaults\b/m,
     why: 'sudo reads /etc/sudoers and its drop-ins on each call: a missing drop-in removes what it granted, and also any Defaults it tightened (requiretty, use_pty, env_reset…).',
@@ -78,7 +79,7 @@ export const ACCESS_RULES: readonly AccessRule[] = [
     code: 'TS144',
     name: 'PAM policy',
     files: /^\/etc\/(?:pam\.d\/[^/]+|pam\.conf|security\/.+)$/,
-    readers: '/libpam\\.so\\.0$',
+    readers: /\/libpam\.so\.0$/,
     failOpen: false,
     why: 'PAM reads the service\'s file in /etc/pam.d and the module settings in /etc/security on first authentication: a missing service falls back to /etc/pam.d/other, a missing limits or access file lifts its restriction.',
   },
@@ -86,7 +87,7 @@ export const ACCESS_RULES: readonly AccessRule[] = [
     code: 'TS144',
     name: 'polkit rule',
     files: /^\/(?:etc|usr\/share)\/polkit-1\/rules\.d\/[^/]+$/,
-    readers: '(?:/polkitd|/libpolkit-gobject-1\\.so\\.0)$',
+    readers: /(?:\/polkitd|\/libpolkit-gobject-1\.so\.0)$/,
     failOpen: false,
     why: 'polkitd evaluates its rules when a program first asks for an authorization: a missing rule falls back to the action\'s default answer.',
   },
@@ -106,19 +107,16 @@ export interface AccessFile {
 /** The access-control files of the source image whose program stays in the slim image. */
 export function accessFiles(index: FsIndex, reasons: ReadonlyMap<string, KeepReason>): AccessFile[] {
   const kept = [...reasons.keys()].filter((p) => index.get(p)?.type !== 'dir');
-  const readerKept = new Map<string, boolean>();
+  const readerKept = new Map<AccessRule, boolean>();
   const out: AccessFile[] = [];
   for (const [path, e] of index.entries) {
     if (e.type === 'dir') continue;
     const rule = ACCESS_RULES.find((r) => r.files.test(path));
     if (!rule) continue;
-    const m = rule.files.exec(path)!;
-    const readers = rule.readers.replace(/\$(\d)/g, (_, n: string) => m[Number(n)] ?? '');
-    let used = readerKept.get(readers);
+    let used = readerKept.get(rule);
     if (used === undefined) {
-      const re = new RegExp(readers);
-      used = kept.some((p) => re.test(p));
-      readerKept.set(readers, used);
+      used = kept.some((p) => rule.readers.test(p));
+      readerKept.set(rule, used);
     }
     if (used) out.push({ path, rule, kept: reasons.has(path) });
   }
