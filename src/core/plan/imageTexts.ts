@@ -11,12 +11,13 @@ export type ImageTexts = Map<string, string>;
 /** Collects those files' text during the single index pass. */
 export function imageTextsObserver(): { observer: EntryObserver; result(): ImageTexts } {
   const texts: ImageTexts = new Map();
-  const wanted = new Set<string>(TEXT_FILES);
+  const names = new Set<string>(TEXT_FILES);
+  const wanted = (path: string): boolean => names.has(path) || TEXT_PATTERN.test(path);
   return {
     observer: {
-      wants: (e) => (e.type === 'file' && (wanted.has(e.path) || TEXT_PATTERN.test(e.path)) && e.size <= MAX_TEXT ? 'content' : false),
+      wants: (e) => (e.type === 'file' && wanted(e.path) && e.size <= MAX_TEXT ? 'content' : false),
       add: (e, content) => {
-        if (content && (wanted.has(e.path) || TEXT_PATTERN.test(e.path))) texts.set(e.path, content.toString('latin1'));
+        if (content && wanted(e.path)) texts.set(e.path, content.toString('latin1'));
       },
     },
     result: () => texts,
