@@ -1,8 +1,6 @@
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { tempTree } from './helpers/tempTree';
 import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../../src/core/errors';
 import { commandArgv, dependencyOrder, durationNs, effectiveCommand, insideProject, parseComposeModel, shellSplit } from '../../src/core/compose/model';
@@ -10,15 +8,7 @@ import { findComposeCli, loadComposeProject } from '../../src/core/compose/cli';
 import { locateInCompose } from '../../src/core/compose/locate';
 import { composeOverride } from '../../src/core/compose/override';
 
-const root = mkdtempSync(join(tmpdir(), 'trueslim-compose-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-
-function write(rel: string, content: string): string {
-  const file = join(root, rel);
-  mkdirSync(join(file, '..'), { recursive: true });
-  writeFileSync(file, content);
-  return file;
-}
+const { root, write } = tempTree('trueslim-compose-');
 
 /** What `docker-compose config` 1.29 prints (YAML, short volume syntax, string command). */
 const V1_OUTPUT = `

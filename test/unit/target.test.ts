@@ -1,23 +1,15 @@
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempTree } from './helpers/tempTree';
 import { UsageError } from '../../src/core/errors';
 import { resolveTarget } from '../../src/core/target/resolve';
 import { buildSpecFor } from '../../src/core/target/buildSpec';
 import { parseDockerfileInfo } from '../../src/core/target/dockerfileInfo';
 import { DEFAULT_CONFIG } from '../../src/core/config/types';
 
-const root = mkdtempSync(join(tmpdir(), 'trueslim-target-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-
-function write(rel: string, content: string): string {
-  const file = join(root, rel);
-  mkdirSync(join(file, '..'), { recursive: true });
-  writeFileSync(file, content);
-  return file;
-}
+const { root, write } = tempTree('trueslim-target-');
 
 /** 1-based line:column of the first occurrence of `needle`, computed independently of the code under test. */
 function lineColOf(text: string, needle: string): string {
