@@ -2,6 +2,8 @@ import type Dockerode from 'dockerode';
 import { CancelledError, ExitCode, TrueSlimError } from '../errors';
 import type { RunListener } from '../events';
 import { insideProject, type ComposeService, type DependCondition } from '../compose/model';
+import { appLogTail } from '../probes/appLog';
+import { delay } from '../probes/abort';
 import { LABEL_RUN, REMOVE_PATIENCE_MS, retryRemoval, type AppRuntime } from './appContainer';
 
 /*
@@ -127,21 +129,6 @@ export async function startDependency(docker: Dockerode, spec: DependencySpec): 
   return container;
 }
 
-/** The last lines a container wrote (stdout and stderr), for errors. */
-export async function logTail(container: Dockerode.Container, lines = 30): Promise<string[]> {
-  const buf = (await container.logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
-  // Without a TTY the log is multiplexed: 8-byte frame headers before each chunk.
-  const out: string[] = [];
-  let text = '';
-  for (let i = 0; i + 8 <= buf.length; ) {
-    const size = buf.readUInt32BE(i + 4);
-    text += buf.subarray(i + 8, i + 8 + size).toString('utf8');
-    i += 8 + size;
-  }
-  for (const l of text.split('\n')) if (l.trim()) out.push(l.replace(/\r$/, ''));
-  return out.slice(-lines);
-}
-
 /**
  * Waits until a dependency meets its depends_on condition: started (it runs), healthy (its
  * healthcheck says so), or completed successfully (it exited 0). Fails at once when it exits
@@ -187,7 +174,7 @@ export async function waitForDependency(
       const what = condition === 'service_healthy' ? `healthy ${within} (health: ${health?.Status ?? 'none'}; last check: ${lastCheck(health)})` : `done ${within}`;
       throw await dependencyFailed(container, service, `did not become ${what}`);
     }
-    await sleep(500, signal);
+    await delay(500, signal);
   }
 }
 
@@ -197,7 +184,8 @@ function lastCheck(health: { Log?: Array<{ Output?: string }> } | undefined): st
 }
 
 async function dependencyFailed(container: Dockerode.Container, service: string, what: string): Promise<TrueSlimError> {
-  const tail = await logTail(container).catch(() => [] as string[]);
+  // Its last lines that say something (appLogTail never throws: a gone container has none).
+  const tail = (await appLogTail(container, 30)).filter((l) => l.trim());
   return new TrueSlimError(
     'trace',
     `Dependency "${service}" ${what}`,
@@ -205,18 +193,6 @@ async function dependencyFailed(container: Dockerode.Container, service: string,
     ExitCode.trace,
     tail.length ? tail.map((l) => `${service} | ${l}`) : [`${service}: (no log output)`],
   );
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 /**
@@ -233,7 +209,7 @@ export async function sweepRun(docker: Dockerode, runId: string): Promise<void> 
         return await fn();
       } catch {
         if (Date.now() >= deadline) return [];
-        await sleep(500);
+        await delay(500);
       }
     }
   };
